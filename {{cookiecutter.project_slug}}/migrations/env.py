@@ -1,0 +1,65 @@
+"""Alembic environment: async engine, URL from settings, batch mode for SQLite."""
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from {{ cookiecutter.package_name }}.core.config import get_settings
+from {{ cookiecutter.package_name }}.db.session import create_engine
+from {{ cookiecutter.package_name }}.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def database_url() -> str:
+    # Tests point Alembic at their own database through the config; everyone
+    # else gets DATABASE_URL from the settings.
+    return config.get_main_option("sqlalchemy.url") or get_settings().database_url
+
+
+def configure(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        compare_type=True,
+        # SQLite cannot ALTER most things; batch mode recreates the table instead.
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+
+
+def do_run_migrations(connection: Connection) -> None:
+    configure(connection)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_async_migrations() -> None:
+    settings = get_settings().model_copy(update={"database_url": database_url()})
+    engine = create_engine(settings)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(do_run_migrations)
+    finally:
+        await engine.dispose()
+
+
+def run_migrations_offline() -> None:
+    url = database_url()
+    context.configure(
+        url=url,
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=url.startswith("sqlite"),
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+elif (connection := config.attributes.get("connection")) is not None:
+    do_run_migrations(connection)
+else:
+    asyncio.run(run_async_migrations())

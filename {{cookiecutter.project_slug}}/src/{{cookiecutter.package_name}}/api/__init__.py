@@ -1,0 +1,1 @@
+"""HTTP layer: dependencies, middleware, error handlers and routes."""

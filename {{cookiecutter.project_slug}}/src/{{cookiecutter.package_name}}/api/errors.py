@@ -1,0 +1,82 @@
+"""The single place where failures become HTTP answers.
+
+Every error body is `{"detail": ..., "code": ...}`. Unexpected exceptions are
+logged once, with their traceback, and answered with a generic 500 that
+reveals nothing.
+"""
+
+import structlog
+from fastapi import FastAPI, Request, status
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from {{ cookiecutter.package_name }}.core.errors import (
+    AppError,
+    AuthenticationError,
+    ConflictError,
+    NotFoundError,
+    PermissionDeniedError,
+    ValidationError,
+)
+
+logger = structlog.get_logger(__name__)
+
+STATUS_BY_FAMILY: dict[type[AppError], int] = {
+    NotFoundError: status.HTTP_404_NOT_FOUND,
+    ConflictError: status.HTTP_409_CONFLICT,
+    PermissionDeniedError: status.HTTP_403_FORBIDDEN,
+    AuthenticationError: status.HTTP_401_UNAUTHORIZED,
+    ValidationError: status.HTTP_422_UNPROCESSABLE_CONTENT,
+}
+
+
+def status_for(exc: AppError) -> int:
+    for family, code in STATUS_BY_FAMILY.items():
+        if isinstance(exc, family):
+            return code
+    return status.HTTP_400_BAD_REQUEST
+
+
+def error_response(
+    status_code: int, detail: object, code: str, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"detail": detail, "code": code}, status_code=status_code, headers=headers)
+
+
+async def handle_app_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    status_code = status_for(exc)
+    headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+    return error_response(status_code, exc.message, exc.code, headers)
+
+
+async def handle_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # Only where and why: the rejected input (a password, say) is never echoed back.
+    errors = [
+        {"loc": list(error["loc"]), "msg": error["msg"], "type": error["type"]}
+        for error in exc.errors()
+    ]
+    return error_response(status.HTTP_422_UNPROCESSABLE_CONTENT, errors, "validation_error")
+
+
+async def handle_http_exception(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    return error_response(
+        exc.status_code, exc.detail, f"http.{exc.status_code}", getattr(exc, "headers", None)
+    )
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled_error", method=request.method, path=request.url.path)
+    return error_response(
+        status.HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error.", "internal_error"
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, handle_app_error)
+    app.add_exception_handler(RequestValidationError, handle_validation_error)
+    app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_exception_handler(Exception, handle_unexpected)

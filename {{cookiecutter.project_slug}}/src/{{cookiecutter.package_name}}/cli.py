@@ -1,0 +1,63 @@
+"""`create-admin`: the way to make the first superuser.
+
+The password comes from the ADMIN_PASSWORD environment variable (for scripts)
+or, when that is unset, from an interactive prompt; it is never a command-line
+argument, where it would land in shell history and process lists.
+"""
+
+import asyncio
+import getpass
+import os
+import sys
+
+from pydantic import ValidationError
+
+from {{ cookiecutter.package_name }}.core.config import get_settings
+from {{ cookiecutter.package_name }}.core.errors import AppError
+from {{ cookiecutter.package_name }}.core.security import PasswordHasher
+from {{ cookiecutter.package_name }}.db.session import create_engine, create_session_factory
+from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
+from {{ cookiecutter.package_name }}.schemas.user import UserCreate
+from {{ cookiecutter.package_name }}.services.user import UserService
+
+PASSWORD_ENV = "ADMIN_PASSWORD"  # noqa: S105  # a variable name, not a password
+
+
+def read_password() -> str:
+    password = os.environ.get(PASSWORD_ENV)
+    if password:
+        return password
+    password = getpass.getpass("Password: ")
+    if getpass.getpass("Repeat password: ") != password:
+        raise SystemExit("Passwords do not match.")
+    return password
+
+
+def create_admin(*, email: str, full_name: str | None = None) -> int:
+    """Create a superuser; returns a process exit code."""
+    try:
+        data = UserCreate(email=email, password=read_password(), full_name=full_name)
+    except ValidationError as exc:
+        for error in exc.errors():
+            print(f"{'.'.join(map(str, error['loc']))}: {error['msg']}", file=sys.stderr)
+        return 1
+    try:
+        user = asyncio.run(_register(data))
+    except AppError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"Created superuser {user.email} (id {user.id}).")
+    return 0
+
+
+async def _register(data: UserCreate):
+    settings = get_settings()
+    engine = create_engine(settings)
+    try:
+        service = UserService(
+            SqlAlchemyUnitOfWork(create_session_factory(engine)),
+            PasswordHasher.from_settings(settings),
+        )
+        return await service.register(data, superuser=True)
+    finally:
+        await engine.dispose()

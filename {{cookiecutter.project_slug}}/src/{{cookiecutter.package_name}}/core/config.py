@@ -1,0 +1,85 @@
+"""Settings read from the environment and `.env`, validated once at start-up."""
+
+from enum import StrEnum
+from functools import lru_cache
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that look like secrets but are not: refused outside development.
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "placeholder", "dev"})
+MIN_SECRET_LENGTH = 32
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """Every tunable of the service; names match the environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    project_name: str = "{{ cookiecutter.project_name }}"
+    environment: Environment = Environment.DEVELOPMENT
+    secret_key: str = Field(repr=False)
+
+{%- if cookiecutter.database == "postgresql" %}
+    database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/{{ cookiecutter.package_name }}"
+{%- else %}
+    database_url: str = "sqlite+aiosqlite:///./app.db"
+{%- endif %}
+    sql_echo: bool = False
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(default=10.0, gt=0)
+    db_pool_recycle: int = Field(default=1800, ge=-1)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["console", "json"] | None = None
+{%- if cookiecutter.use_auth %}
+
+    access_token_expire_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    jwt_algorithm: Literal["HS256", "HS384", "HS512"] = "HS256"
+    # OWASP's recommended Argon2id floor: 19 MiB, 2 passes, 1 lane (~26 ms on 2 cores).
+    argon2_time_cost: int = Field(default=2, ge=1)
+    argon2_memory_cost: int = Field(default=19456, ge=8192)
+    argon2_parallelism: int = Field(default=1, ge=1)
+{%- endif %}
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def resolved_log_format(self) -> str:
+        """JSON for machines in production, colours for humans elsewhere, unless set."""
+        if self.log_format:
+            return self.log_format
+        return "json" if self.is_production else "console"
+
+    @model_validator(mode="after")
+    def _refuse_weak_secret(self) -> "Settings":
+        if self.environment is Environment.DEVELOPMENT:
+            return self
+        if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
+            raise ValueError(
+                "SECRET_KEY is a placeholder; generate one with "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+            )
+        if len(self.secret_key) < MIN_SECRET_LENGTH:
+            raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+        return self
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()  # type: ignore[call-arg]  # secret_key comes from the environment

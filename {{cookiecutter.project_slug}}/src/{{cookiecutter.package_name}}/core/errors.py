@@ -1,0 +1,74 @@
+"""Application errors: one family per HTTP outcome, each with a stable code.
+
+Services raise these; routes never catch them. The API layer maps a family to
+its status code in exactly one place (`api/errors.py`).
+"""
+
+
+class AppError(Exception):
+    """Base of every expected failure. `code` is stable and safe to show clients."""
+
+    code: str = "app.error"
+    message: str = "Application error."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None) -> None:
+        self.message = message or self.message
+        self.code = code or self.code
+        super().__init__(self.message)
+
+
+class NotFoundError(AppError):
+    code = "not_found"
+    message = "Resource not found."
+
+
+class ConflictError(AppError):
+    code = "conflict"
+    message = "The request conflicts with the current state."
+
+
+class PermissionDeniedError(AppError):
+    code = "permission_denied"
+    message = "You do not have permission to do this."
+
+
+class AuthenticationError(AppError):
+    code = "auth.not_authenticated"
+    message = "Could not validate credentials."
+
+
+class ValidationError(AppError):
+    code = "validation_error"
+    message = "The request is not valid."
+
+
+class ItemNotFound(NotFoundError):
+    code = "item.not_found"
+    message = "Item not found."
+{%- if cookiecutter.use_auth %}
+
+
+class UserNotFound(NotFoundError):
+    code = "user.not_found"
+    message = "User not found."
+
+
+class EmailAlreadyRegistered(ConflictError):
+    code = "user.email_taken"
+    message = "A user with this email already exists."
+
+
+class InvalidCredentials(AuthenticationError):
+    code = "auth.invalid_credentials"
+    message = "Incorrect email or password."
+
+
+class InvalidToken(AuthenticationError):
+    code = "auth.invalid_token"
+    message = "Could not validate credentials."
+
+
+class InactiveUser(AuthenticationError):
+    code = "auth.inactive_user"
+    message = "Could not validate credentials."
+{%- endif %}

@@ -1,0 +1,71 @@
+"""structlog set-up: JSON lines in production, readable console output elsewhere.
+
+Every line carries the request id of the request being served (taken from the
+asgi-correlation-id context variable), so a log search by request id shows the
+whole story of one request. Standard-library loggers (uvicorn, SQLAlchemy,
+Alembic) are routed through the same processors.
+"""
+
+import logging
+import sys
+from typing import Any
+
+import structlog
+from asgi_correlation_id import correlation_id
+from structlog.typing import EventDict, Processor
+
+# Keys whose values must never reach a log line, whatever a caller passes.
+REDACTED_KEYS = frozenset({"password", "new_password", "token", "access_token", "secret_key"})
+
+
+def add_request_id(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    request_id = correlation_id.get()
+    if request_id is not None:
+        event_dict.setdefault("request_id", request_id)
+    return event_dict
+
+
+def redact_secrets(_: Any, __: str, event_dict: EventDict) -> EventDict:
+    for key in REDACTED_KEYS.intersection(event_dict):
+        event_dict[key] = "[redacted]"
+    return event_dict
+
+
+def configure_logging(*, level: str = "INFO", fmt: str = "console") -> None:
+    """Configure structlog and the standard library once, at application start-up."""
+    shared: list[Processor] = [
+        structlog.contextvars.merge_contextvars,
+        add_request_id,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        redact_secrets,
+    ]
+    renderer: Processor
+    if fmt == "json":
+        renderer = structlog.processors.JSONRenderer()
+        shared.append(structlog.processors.format_exc_info)
+    else:
+        renderer = structlog.dev.ConsoleRenderer()
+
+    structlog.configure(
+        processors=[*shared, renderer],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
+        logger_factory=structlog.WriteLoggerFactory(file=sys.stdout),
+        cache_logger_on_first_use=True,
+    )
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(
+        structlog.stdlib.ProcessorFormatter(
+            foreign_pre_chain=shared,
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+        )
+    )
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
+    # Our access-log middleware replaces uvicorn's; SQL echo is controlled by SQL_ECHO.
+    for name in ("uvicorn", "uvicorn.error"):
+        logging.getLogger(name).handlers = []
+        logging.getLogger(name).propagate = True
+    logging.getLogger("uvicorn.access").disabled = True

@@ -1,0 +1,108 @@
+"""Password hashing (Argon2id via pwdlib) and access tokens (PyJWT).
+
+Hashing is deliberately slow and CPU-bound, so both hashing and verification run
+in a worker thread: the event loop keeps serving other requests meanwhile
+(argon2-cffi releases the GIL).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import cached_property
+
+import jwt
+from anyio import to_thread
+from pwdlib import PasswordHash
+from pwdlib.exceptions import UnknownHashError
+from pwdlib.hashers.argon2 import Argon2Hasher
+
+from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.core.errors import InvalidToken
+
+REQUIRED_CLAIMS = ("exp", "iat", "sub")
+
+
+class PasswordHasher:
+    """Hashes and verifies passwords off the event loop."""
+
+    def __init__(self, *, time_cost: int, memory_cost: int, parallelism: int) -> None:
+        self._hash = PasswordHash(
+            (Argon2Hasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism),)
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "PasswordHasher":
+        return cls(
+            time_cost=settings.argon2_time_cost,
+            memory_cost=settings.argon2_memory_cost,
+            parallelism=settings.argon2_parallelism,
+        )
+
+    @cached_property
+    def dummy_hash(self) -> str:
+        """A real hash of a random value: verified when the user does not exist, so
+        an unknown email costs the same time as a wrong password."""
+        return self._hash.hash(uuid.uuid4().hex)
+
+    async def hash(self, password: str) -> str:
+        return await to_thread.run_sync(self._hash.hash, password)
+
+    async def verify(self, password: str, hashed: str | None) -> bool:
+        """True when `password` matches `hashed`; with no hash, burn the same time and fail."""
+        if hashed is None:
+            await to_thread.run_sync(self._hash.verify, password, self.dummy_hash)
+            return False
+        try:
+            return await to_thread.run_sync(self._hash.verify, password, hashed)
+        except (ValueError, UnknownHashError):  # a hash this hasher cannot read never matches
+            return False
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    token: str
+    expires_in: int
+
+
+class TokenCodec:
+    """Creates and checks signed access tokens with a pinned algorithm."""
+
+    def __init__(self, *, secret_key: str, algorithm: str, expire_minutes: int) -> None:
+        self._key = secret_key
+        self._algorithm = algorithm
+        self._lifetime = timedelta(minutes=expire_minutes)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "TokenCodec":
+        return cls(
+            secret_key=settings.secret_key,
+            algorithm=settings.jwt_algorithm,
+            expire_minutes=settings.access_token_expire_minutes,
+        )
+
+    def issue(self, subject: str, *, now: datetime | None = None) -> AccessToken:
+        now = now or datetime.now(UTC)
+        claims = {
+            "sub": subject,
+            "iat": now,
+            "exp": now + self._lifetime,
+            "jti": uuid.uuid4().hex,
+            "type": "access",
+        }
+        token = jwt.encode(claims, self._key, algorithm=self._algorithm)
+        return AccessToken(token=token, expires_in=int(self._lifetime.total_seconds()))
+
+    def subject(self, token: str) -> str:
+        """The `sub` claim of a valid access token; any defect raises InvalidToken."""
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[self._algorithm],
+                options={"require": list(REQUIRED_CLAIMS)},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidToken from exc
+        if claims.get("type") != "access" or not isinstance(claims["sub"], str):
+            raise InvalidToken
+        return claims["sub"]

@@ -1,0 +1,45 @@
+"""Engine and session factory, built from settings once per application."""
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from {{ cookiecutter.package_name }}.core.config import Settings
+
+SessionFactory = async_sessionmaker
+
+
+def create_engine(settings: Settings) -> AsyncEngine:
+    """An async engine with pool settings for servers and pragmas for SQLite."""
+    options: dict[str, Any] = {"echo": settings.sql_echo}
+    if settings.is_sqlite:
+        engine = create_async_engine(settings.database_url, **options)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout=settings.db_pool_timeout,
+        pool_recycle=settings.db_pool_recycle,
+        # A connection killed by the server is detected and replaced before use.
+        pool_pre_ping=True,
+        **options,
+    )
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker:
+    # expire_on_commit=False: attributes read after commit would otherwise trigger
+    # an implicit (and, in async code, impossible) reload.
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
+    # SQLite ignores foreign keys unless told so on every connection; WAL lets
+    # readers proceed while one writer commits.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

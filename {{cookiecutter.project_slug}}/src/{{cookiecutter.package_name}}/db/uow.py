@@ -1,0 +1,79 @@
+"""The Unit of Work: one transaction per use case, committed explicitly.
+
+    async with uow:
+        item = await uow.items.add(...)
+        await uow.commit()
+
+Leaving the block without `commit()` (or through an exception) rolls back, so
+the only path that changes state is full success. Repositories share the Unit
+of Work's session and never commit themselves.
+"""
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from {{ cookiecutter.package_name }}.repositories.item import ItemRepository
+{%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.repositories.user import UserRepository
+{%- endif %}
+
+
+class UnitOfWork(Protocol):
+    """What services depend on; the SQLAlchemy and fake implementations both fit."""
+
+    items: ItemRepository
+{%- if cookiecutter.use_auth %}
+    users: UserRepository
+{%- endif %}
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...
+
+
+class SqlAlchemyUnitOfWork:
+    """A Unit of Work over one AsyncSession, opened on enter and closed on exit."""
+
+    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+        self._session_factory = session_factory
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        self._session = self._session_factory()
+        self.items = ItemRepository(self._session)
+{%- if cookiecutter.use_auth %}
+        self.users = UserRepository(self._session)
+{%- endif %}
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        assert self._session is not None
+        try:
+            # Closing rolls back whatever was not committed and returns the connection.
+            await self._session.close()
+        finally:
+            self._session = None
+
+    async def commit(self) -> None:
+        assert self._session is not None, "commit() outside `async with uow:`"
+        await self._session.commit()
+
+    async def rollback(self) -> None:
+        assert self._session is not None, "rollback() outside `async with uow:`"
+        await self._session.rollback()

@@ -1,0 +1,9 @@
+"""SQLAlchemy models. Importing this package registers every table on `Base.metadata`."""
+
+from {{ cookiecutter.package_name }}.db.base import Base
+from {{ cookiecutter.package_name }}.models.item import Item
+{%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.models.user import User
+{%- endif %}
+
+__all__ = ["Base", "Item"{% if cookiecutter.use_auth %}, "User"{% endif %}]

@@ -1,0 +1,1 @@
+"""Storage access, one repository per entity. Repositories never commit."""

@@ -1,0 +1,116 @@
+"""Item use cases{% if cookiecutter.use_auth %}: everyone manages their own items; superusers any item{% endif %}."""
+
+import structlog
+
+from {{ cookiecutter.package_name }}.core.errors import ItemNotFound
+from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
+from {{ cookiecutter.package_name }}.models.item import Item
+from {{ cookiecutter.package_name }}.schemas.common import Page, PageParams
+from {{ cookiecutter.package_name }}.schemas.item import ItemCreate, ItemRead, ItemUpdate
+{%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.schemas.user import UserRead
+{%- endif %}
+
+logger = structlog.get_logger(__name__)
+
+
+class ItemService:
+    """Creates, reads, changes and deletes items, one transaction per call."""
+
+    def __init__(self, uow: UnitOfWork) -> None:
+        self.uow = uow
+{%- if cookiecutter.use_auth %}
+
+    async def list_items(self, *, actor: UserRead, page: PageParams) -> Page[ItemRead]:
+        """A page of the items `actor` may see: their own, or all for a superuser."""
+        owner_id = None if actor.is_superuser else actor.id
+        async with self.uow:
+            rows, total = await self.uow.items.list(
+                limit=page.limit, offset=page.offset, owner_id=owner_id
+            )
+            return _page(rows, total, page)
+
+    async def create_item(self, *, actor: UserRead, data: ItemCreate) -> ItemRead:
+        """Store a new item owned by `actor`."""
+        async with self.uow:
+            item = await self.uow.items.add(Item(**data.model_dump(), owner_id=actor.id))
+            await self.uow.commit()
+            logger.info("item_created", item_id=item.id, owner_id=actor.id)
+            return ItemRead.model_validate(item)
+
+    async def get_item(self, *, actor: UserRead, item_id: int) -> ItemRead:
+        """One item, if `actor` may see it (others' items look missing, not forbidden)."""
+        async with self.uow:
+            return ItemRead.model_validate(await self._visible(actor, item_id))
+
+    async def update_item(self, *, actor: UserRead, item_id: int, data: ItemUpdate) -> ItemRead:
+        """Change the fields sent in `data`."""
+        async with self.uow:
+            item = await self._visible(actor, item_id)
+            await self.uow.items.update(item, data.model_dump(exclude_unset=True))
+            await self.uow.commit()
+            logger.info("item_updated", item_id=item.id)
+            return ItemRead.model_validate(item)
+
+    async def delete_item(self, *, actor: UserRead, item_id: int) -> None:
+        async with self.uow:
+            await self.uow.items.delete(await self._visible(actor, item_id))
+            await self.uow.commit()
+            logger.info("item_deleted", item_id=item_id)
+
+    async def _visible(self, actor: UserRead, item_id: int) -> Item:
+        item = await self.uow.items.get(item_id)
+        # Someone else's item answers exactly like a missing one: no existence oracle.
+        if item is None or (item.owner_id != actor.id and not actor.is_superuser):
+            raise ItemNotFound
+        return item
+{%- else %}
+
+    async def list_items(self, *, page: PageParams) -> Page[ItemRead]:
+        """A page of items, oldest first."""
+        async with self.uow:
+            rows, total = await self.uow.items.list(limit=page.limit, offset=page.offset)
+            return _page(rows, total, page)
+
+    async def create_item(self, *, data: ItemCreate) -> ItemRead:
+        """Store a new item."""
+        async with self.uow:
+            item = await self.uow.items.add(Item(**data.model_dump()))
+            await self.uow.commit()
+            logger.info("item_created", item_id=item.id)
+            return ItemRead.model_validate(item)
+
+    async def get_item(self, *, item_id: int) -> ItemRead:
+        async with self.uow:
+            return ItemRead.model_validate(await self._existing(item_id))
+
+    async def update_item(self, *, item_id: int, data: ItemUpdate) -> ItemRead:
+        """Change the fields sent in `data`."""
+        async with self.uow:
+            item = await self._existing(item_id)
+            await self.uow.items.update(item, data.model_dump(exclude_unset=True))
+            await self.uow.commit()
+            logger.info("item_updated", item_id=item.id)
+            return ItemRead.model_validate(item)
+
+    async def delete_item(self, *, item_id: int) -> None:
+        async with self.uow:
+            await self.uow.items.delete(await self._existing(item_id))
+            await self.uow.commit()
+            logger.info("item_deleted", item_id=item_id)
+
+    async def _existing(self, item_id: int) -> Item:
+        item = await self.uow.items.get(item_id)
+        if item is None:
+            raise ItemNotFound
+        return item
+{%- endif %}
+
+
+def _page(rows, total: int, page: PageParams) -> Page[ItemRead]:
+    return Page[ItemRead](
+        items=[ItemRead.model_validate(row) for row in rows],
+        total=total,
+        limit=page.limit,
+        offset=page.offset,
+    )

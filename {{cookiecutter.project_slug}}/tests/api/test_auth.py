@@ -1,0 +1,104 @@
+"""`/api/v1/auth/login` and bearer-token rules over HTTP."""
+
+from datetime import UTC, datetime, timedelta
+
+import httpx2
+import pytest
+from sqlalchemy import update
+
+from {{ cookiecutter.package_name }}.core.security import TokenCodec
+from {{ cookiecutter.package_name }}.models.user import User
+from tests.factories import PASSWORD, register_user
+
+LOGIN = "/api/v1/auth/login"
+ME = "/api/v1/users/me"
+
+
+async def test_login_returns_bearer_token(client: httpx2.AsyncClient):
+    """Correct credentials answer an access token that opens /users/me."""
+    user = await register_user(client)
+
+    response = await client.post(LOGIN, data={"username": user["email"], "password": PASSWORD})
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["token_type"], body["expires_in"]) == ("bearer", 1800)
+    me = await client.get(ME, headers={"Authorization": f"Bearer {body['access_token']}"})
+    assert me.json()["id"] == user["id"]
+
+
+@pytest.mark.parametrize("case", ["wrong-password", "unknown-email"])
+async def test_bad_credentials_answer_the_same_401(client: httpx2.AsyncClient, case: str):
+    """A wrong password and an unknown email get the identical 401 answer."""
+    user = await register_user(client)
+    email = user["email"] if case == "wrong-password" else "nobody@example.com"
+    password = "wrong password!" if case == "wrong-password" else PASSWORD
+
+    response = await client.post(LOGIN, data={"username": email, "password": password})
+
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert response.json() == {
+        "detail": "Incorrect email or password.",
+        "code": "auth.invalid_credentials",
+    }
+
+
+async def test_login_without_form_fields_is_422(client: httpx2.AsyncClient):
+    """A login without username and password is a validation error."""
+    response = await client.post(LOGIN, data={})
+
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer not-a-jwt", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer a.b.c"],
+    ids=["garbage", "empty", "wrong-scheme", "bad-segments"],
+)
+async def test_bad_tokens_are_401(client: httpx2.AsyncClient, authorization: str):
+    """Malformed or foreign authorization headers answer 401, never 500."""
+    response = await client.get(ME, headers={"Authorization": authorization})
+
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+async def test_expired_token_is_401(client: httpx2.AsyncClient, settings):
+    """A token past its expiry is refused."""
+    user = await register_user(client)
+    expired = TokenCodec.from_settings(settings).issue(
+        str(user["id"]), now=datetime.now(UTC) - timedelta(hours=1)
+    )
+
+    response = await client.get(ME, headers={"Authorization": f"Bearer {expired.token}"})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "auth.invalid_token"
+
+
+async def test_token_signed_with_another_key_is_401(client: httpx2.AsyncClient, settings):
+    """A token minted with someone else's key is refused."""
+    user = await register_user(client)
+    forged = TokenCodec(secret_key="f" * 48, algorithm="HS256", expire_minutes=30)
+
+    response = await client.get(
+        ME, headers={"Authorization": f"Bearer {forged.issue(str(user['id'])).token}"}
+    )
+
+    assert response.status_code == 401
+
+
+async def test_deactivated_users_token_stops_working(client: httpx2.AsyncClient, session_factory):
+    """Deactivating a user invalidates their tokens at once, and they cannot log in."""
+    user = await register_user(client)
+    login = await client.post(LOGIN, data={"username": user["email"], "password": PASSWORD})
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+
+    async with session_factory() as session:
+        await session.execute(update(User).where(User.id == user["id"]).values(is_active=False))
+        await session.commit()
+
+    assert (await client.get(ME, headers=headers)).status_code == 401
+    relogin = await client.post(LOGIN, data={"username": user["email"], "password": PASSWORD})
+    assert relogin.status_code == 401

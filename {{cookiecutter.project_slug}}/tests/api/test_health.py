@@ -1,0 +1,51 @@
+"""Health probes over HTTP."""
+
+import httpx2
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from {{ cookiecutter.package_name }}.main import create_app
+
+
+async def test_liveness_answers_ok(client: httpx2.AsyncClient):
+    """/health/live answers 200 without touching any dependency."""
+    response = await client.get("/health/live")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+async def test_readiness_checks_the_database(client: httpx2.AsyncClient):
+    """/health/ready answers 200 when the database answers."""
+    response = await client.get("/health/ready")
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+async def test_readiness_reports_unreachable_database(settings):
+    """/health/ready answers 503 naming the database when it cannot be reached."""
+{%- if cookiecutter.database == "postgresql" %}
+    broken = "postgresql+asyncpg://postgres@127.0.0.1:1/nowhere"
+{%- else %}
+    broken = "sqlite+aiosqlite:////nonexistent-folder/for/sure/app.db"
+{%- endif %}
+    app = create_app(settings.model_copy(update={"database_url": broken}))
+    app.state.engine = create_async_engine(broken)
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/health/ready")
+    await app.state.engine.dispose()
+
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "checks": {"database": "unavailable"}}
+
+
+async def test_request_id_is_echoed(client: httpx2.AsyncClient):
+    """A valid X-Request-ID is echoed back; without one, the server makes one."""
+    sent = "4f2d5c1e9b8a4c3d8e7f6a5b4c3d2e1f"
+
+    echoed = await client.get("/health/live", headers={"X-Request-ID": sent})
+    generated = await client.get("/health/live")
+
+    assert echoed.headers["X-Request-ID"] == sent
+    assert len(generated.headers["X-Request-ID"]) == 32

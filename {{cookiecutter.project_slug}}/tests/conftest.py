@@ -1,0 +1,141 @@
+"""Shared fixtures: a throwaway real database per run, the app, an async HTTP client.
+
+{%- if cookiecutter.database == "postgresql" %}
+TEST_DATABASE_URL names a PostgreSQL *server* (any database on it); each run,
+and each xdist worker, creates its own database there and drops it at the end.
+{%- else %}
+Each run, and each xdist worker, uses its own SQLite file in a temporary folder.
+{%- endif %}
+Tables are emptied after every test that touched the database.
+"""
+
+import os
+
+# Settings are read at import time by the app module: set them before any import.
+os.environ["ENVIRONMENT"] = "test"
+os.environ["SECRET_KEY"] = "test-only-secret-key-0123456789-abcdefghijklmnop"
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+{% if cookiecutter.database == "postgresql" -%}
+import uuid
+{% endif -%}
+from collections.abc import AsyncIterator
+
+import httpx2
+import pytest
+from alembic import command
+from alembic.config import Config
+from fastapi import FastAPI
+{% if cookiecutter.database == "sqlite" -%}
+from sqlalchemy import Connection
+{% endif -%}
+{% if cookiecutter.database == "postgresql" -%}
+from sqlalchemy import Connection, make_url, text
+{% endif -%}
+from sqlalchemy.ext.asyncio import AsyncEngine{% if cookiecutter.database == "postgresql" %}, create_async_engine{% endif %}
+
+from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.db.session import create_engine, create_session_factory
+from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
+from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.models import Base
+{%- if cookiecutter.database == "postgresql" %}
+
+DEFAULT_SERVER_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="session")
+async def database_url(worker_id: str) -> AsyncIterator[str]:
+    """A fresh PostgreSQL database for this run (and xdist worker), dropped afterwards."""
+    server_url = make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_SERVER_URL))
+    name = f"test_{{ cookiecutter.package_name }}_{worker_id}_{uuid.uuid4().hex[:8]}"
+    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as exc:  # whatever the cause, there is no usable server
+        await admin.dispose()
+        pytest.exit(
+            f"PostgreSQL is not reachable at {server_url.render_as_string(hide_password=True)} "
+            f"({exc.__class__.__name__}: {exc}). Start it, or set TEST_DATABASE_URL to a "
+            "server URL such as postgresql+asyncpg://postgres@127.0.0.1:5432/postgres.",
+            returncode=2,
+        )
+    try:
+        yield server_url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+{%- else %}
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A real SQLite file for this run (and xdist worker), in a temporary folder."""
+    return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+{%- endif %}
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    """Test settings. Argon2 is made cheap here only: same algorithm, lower cost."""
+    return Settings(
+        environment="test",
+        database_url=database_url,
+{%- if cookiecutter.use_auth %}
+        argon2_time_cost=1,
+        argon2_memory_cost=8192,
+{%- endif %}
+    )  # type: ignore[call-arg]
+
+
+def run_alembic(sync_connection: Connection, *args: str) -> None:
+    """Run an Alembic command (`"upgrade", "head"`) on an open connection."""
+    config = Config("alembic.ini")
+    config.attributes["connection"] = sync_connection
+    getattr(command, args[0])(config, *args[1:])
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    """The engine of the test database, migrated to the newest revision."""
+    engine = create_engine(settings)
+    async with engine.begin() as connection:
+        await connection.run_sync(run_alembic, "upgrade", "head")
+    yield engine
+    await engine.dispose()
+
+
+async def empty_tables(engine: AsyncEngine) -> None:
+    async with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            await connection.execute(table.delete())
+
+
+@pytest.fixture
+async def session_factory(engine: AsyncEngine) -> AsyncIterator:
+    """A session factory on the test database; every table is emptied after the test."""
+    yield create_session_factory(engine)
+    await empty_tables(engine)
+
+
+@pytest.fixture
+def uow(session_factory) -> SqlAlchemyUnitOfWork:
+    return SqlAlchemyUnitOfWork(session_factory)
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
+    app = create_app(settings)
+    yield app
+    await app.state.engine.dispose()
+
+
+@pytest.fixture
+async def client(app: FastAPI, engine: AsyncEngine) -> AsyncIterator[httpx2.AsyncClient]:
+    """An HTTP client talking to the app in-process over ASGI; tables emptied after."""
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+    await empty_tables(engine)

@@ -1,0 +1,89 @@
+"""ItemRepository against the real database."""
+
+from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
+from {{ cookiecutter.package_name }}.models.item import Item
+{%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.models.user import User
+
+
+async def add_owner(uow: SqlAlchemyUnitOfWork, email: str) -> int:
+    user = await uow.users.add(User(email=email, hashed_password="x"))
+    return user.id
+{%- endif %}
+
+
+async def test_add_assigns_id_and_timestamps(uow: SqlAlchemyUnitOfWork):
+    """Adding an item flushes it: the id and both timestamps are set."""
+    async with uow:
+{%- if cookiecutter.use_auth %}
+        owner_id = await add_owner(uow, "owner@example.com")
+        item = await uow.items.add(Item(title="first", owner_id=owner_id))
+{%- else %}
+        item = await uow.items.add(Item(title="first"))
+{%- endif %}
+
+        assert item.id is not None
+        assert item.created_at is not None
+        assert item.updated_at is not None
+
+
+async def test_list_pages_with_total(uow: SqlAlchemyUnitOfWork):
+    """A page is ordered by id and carries the total of all matching rows."""
+    async with uow:
+{%- if cookiecutter.use_auth %}
+        owner_id = await add_owner(uow, "owner@example.com")
+        for n in range(5):
+            await uow.items.add(Item(title=f"item {n}", owner_id=owner_id))
+{%- else %}
+        for n in range(5):
+            await uow.items.add(Item(title=f"item {n}"))
+{%- endif %}
+
+        rows, total = await uow.items.list(limit=2, offset=2)
+
+    assert [row.title for row in rows] == ["item 2", "item 3"]
+    assert total == 5
+
+
+async def test_list_past_the_end_still_counts(uow: SqlAlchemyUnitOfWork):
+    """A page past the last row is empty but still reports the total."""
+    async with uow:
+{%- if cookiecutter.use_auth %}
+        owner_id = await add_owner(uow, "owner@example.com")
+        await uow.items.add(Item(title="only", owner_id=owner_id))
+{%- else %}
+        await uow.items.add(Item(title="only"))
+{%- endif %}
+
+        rows, total = await uow.items.list(limit=10, offset=10)
+
+    assert (list(rows), total) == ([], 1)
+{%- if cookiecutter.use_auth %}
+
+
+async def test_list_filters_by_owner(uow: SqlAlchemyUnitOfWork):
+    """Filtering by owner returns only that owner's rows and count."""
+    async with uow:
+        alice = await add_owner(uow, "alice@example.com")
+        bob = await add_owner(uow, "bob@example.com")
+        await uow.items.add(Item(title="a", owner_id=alice))
+        await uow.items.add(Item(title="b", owner_id=bob))
+
+        rows, total = await uow.items.list(limit=10, offset=0, owner_id=bob)
+
+    assert ([row.title for row in rows], total) == (["b"], 1)
+{%- endif %}
+
+
+async def test_delete_removes_the_row(uow: SqlAlchemyUnitOfWork):
+    """A deleted item can no longer be read."""
+    async with uow:
+{%- if cookiecutter.use_auth %}
+        owner_id = await add_owner(uow, "owner@example.com")
+        item = await uow.items.add(Item(title="gone", owner_id=owner_id))
+{%- else %}
+        item = await uow.items.add(Item(title="gone"))
+{%- endif %}
+        await uow.items.delete(item)
+
+        assert await uow.items.get(item.id) is None
