@@ -16,13 +16,16 @@ os.environ["ENVIRONMENT"] = "test"
 os.environ["SECRET_KEY"] = "test-only-secret-key-0123456789-abcdefghijklmnop"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
 
-{% if cookiecutter.database == "postgresql" -%}
+{% if cookiecutter.database == "postgresql" or cookiecutter.use_redis -%}
 import uuid
 {% endif -%}
 from collections.abc import AsyncIterator
 
 import httpx2
 import pytest
+{%- if cookiecutter.use_redis %}
+import redis
+{%- endif %}
 from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
@@ -77,15 +80,44 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 {%- endif %}
 
 
+{%- if cookiecutter.use_redis %}
+
+
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
-    """Test settings. Argon2 is made cheap here only: same algorithm, lower cost."""
+def redis_url() -> str:
+    """The Redis server of the run (REDIS_URL); this run's keys get their own prefix."""
+    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    try:
+        with redis.Redis.from_url(url, socket_connect_timeout=2) as client:
+            client.ping()
+    except redis.RedisError as exc:
+        pytest.exit(
+            f"Redis is not reachable at {url} ({exc}). Start it, or set REDIS_URL "
+            "to a server such as redis://127.0.0.1:6379/0.",
+            returncode=2,
+        )
+    return url
+{%- endif %}
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str{% if cookiecutter.use_redis %}, redis_url: str{% endif %}) -> Settings:
+    """Test settings. Argon2 is made cheap and rate limits loose here only; the tests
+    that prove those defences build their own app with strict settings."""
     return Settings(
         environment="test",
         database_url=database_url,
+{%- if cookiecutter.use_redis %}
+        redis_url=redis_url,
+        redis_prefix=f"test-{uuid.uuid4().hex[:12]}",
+{%- endif %}
 {%- if cookiecutter.use_auth %}
         argon2_time_cost=1,
         argon2_memory_cost=8192,
+        rate_limit_login_account="1000/minute",
+        rate_limit_login_address="1000/minute",
+        rate_limit_register_address="1000/minute",
+        rate_limit_refresh_address="1000/minute",
 {%- endif %}
     )  # type: ignore[call-arg]
 
@@ -129,7 +161,15 @@ def uow(session_factory) -> SqlAlchemyUnitOfWork:
 async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]:
     app = create_app(settings)
     yield app
+    await close_app(app)
+
+
+async def close_app(app: FastAPI) -> None:
+    """Release what create_app() opened (the lifespan does this in a real server)."""
     await app.state.engine.dispose()
+{%- if cookiecutter.use_redis %}
+    await app.state.redis.aclose()
+{%- endif %}
 
 
 @pytest.fixture

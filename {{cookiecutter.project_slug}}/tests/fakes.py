@@ -12,6 +12,7 @@ from typing import Any, Self
 
 from {{ cookiecutter.package_name }}.models.item import Item
 {%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.models.user import User
 {%- endif %}
 
@@ -66,6 +67,69 @@ class FakeItemRepository(FakeRepository):
 class FakeUserRepository(FakeRepository):
     async def get_by_email(self, email: str) -> User | None:
         return next((user for user in self.rows.values() if user.email == email.lower()), None)
+
+
+class FakeSessionRepository:
+    """Sessions keyed by id and refresh tokens keyed by hash, with the real semantics."""
+
+    def __init__(
+        self,
+        sessions: dict[str, AuthSession],
+        tokens: dict[str, RefreshToken],
+        *,
+        users: dict[int, User],
+    ) -> None:
+        self.rows = sessions
+        self.tokens = tokens
+        self.users = users
+
+    async def add(self, session: AuthSession) -> AuthSession:
+        session.created_at = datetime.now(UTC)
+        session.revoked_at = None
+        self.rows[session.id] = session
+        return session
+
+    async def add_refresh_token(self, token: RefreshToken) -> RefreshToken:
+        token.id = len(self.tokens) + 1
+        token.used_at = None
+        self.tokens[token.token_hash] = token
+        return token
+
+    async def get_refresh_token(self, token_hash: str) -> tuple[RefreshToken, AuthSession] | None:
+        token = self.tokens.get(token_hash)
+        return (token, self.rows[token.session_id]) if token else None
+
+    async def spend_refresh_token(self, token_id: int, *, now: datetime) -> bool:
+        token = next(token for token in self.tokens.values() if token.id == token_id)
+        if token.used_at is not None:
+            return False
+        token.used_at = now
+        return True
+
+    async def revoke(self, session_id: str, *, now: datetime) -> None:
+        session = self.rows.get(session_id)
+        if session is not None and session.revoked_at is None:
+            session.revoked_at = now
+
+    async def revoke_all(
+        self, user_id: int, *, now: datetime, keep_session_id: str | None = None
+    ) -> int:
+        live = [
+            session
+            for session in self.rows.values()
+            if session.user_id == user_id
+            and session.revoked_at is None
+            and session.id != keep_session_id
+        ]
+        for session in live:
+            session.revoked_at = now
+        return len(live)
+
+    async def get_user_of_live_session(self, user_id: int, session_id: str) -> User | None:
+        session = self.rows.get(session_id)
+        if session is None or session.user_id != user_id or session.revoked_at is not None:
+            return None
+        return self.users.get(user_id)
 {%- endif %}
 
 
@@ -76,6 +140,8 @@ class FakeUnitOfWork:
         self.committed_items: dict[int, Item] = {}
 {%- if cookiecutter.use_auth %}
         self.committed_users: dict[int, User] = {}
+        self.committed_sessions: dict[str, AuthSession] = {}
+        self.committed_tokens: dict[str, RefreshToken] = {}
 {%- endif %}
         self.commits = 0
 
@@ -87,6 +153,11 @@ class FakeUnitOfWork:
         self.items = FakeItemRepository(copy.deepcopy(self.committed_items))
 {%- if cookiecutter.use_auth %}
         self.users = FakeUserRepository(copy.deepcopy(self.committed_users))
+        self.sessions = FakeSessionRepository(
+            copy.deepcopy(self.committed_sessions),
+            copy.deepcopy(self.committed_tokens),
+            users=self.users.rows,
+        )
 {%- endif %}
         return self
 
@@ -102,6 +173,8 @@ class FakeUnitOfWork:
         self.committed_items = copy.deepcopy(self.items.rows)
 {%- if cookiecutter.use_auth %}
         self.committed_users = copy.deepcopy(self.users.rows)
+        self.committed_sessions = copy.deepcopy(self.sessions.rows)
+        self.committed_tokens = copy.deepcopy(self.sessions.tokens)
 {%- endif %}
         self.commits += 1
 

@@ -2,22 +2,38 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+{%- if cookiecutter.use_auth %}
+from datetime import timedelta
+{%- endif %}
 
 import structlog
 from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+{%- if cookiecutter.use_redis %}
+from redis.asyncio import Redis
+{%- endif %}
 
 from {{ cookiecutter.package_name }} import __version__
 from {{ cookiecutter.package_name }}.api.errors import install_error_handlers
-from {{ cookiecutter.package_name }}.api.middleware import AccessLogMiddleware
+from {{ cookiecutter.package_name }}.api.middleware import (
+    AccessLogMiddleware,
+    BodySizeLimitMiddleware,
+    SecurityHeadersMiddleware,
+)
 from {{ cookiecutter.package_name }}.api.router import api_router
 from {{ cookiecutter.package_name }}.api.routes import health
 from {{ cookiecutter.package_name }}.core.config import Settings, get_settings
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
 {%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter, {% if cookiecutter.use_redis %}redis_storage{% else %}memory_storage{% endif %}
+from {{ cookiecutter.package_name }}.core.revocation import {% if cookiecutter.use_redis %}RedisTokenDenylist{% else %}MemoryTokenDenylist{% endif %}
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
 {%- endif %}
 from {{ cookiecutter.package_name }}.db.session import create_engine, create_session_factory
+{%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.services.auth import AuthPolicy
+{%- endif %}
 
 logger = structlog.get_logger(__name__)
 
@@ -32,25 +48,76 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         logger.info("application_started", environment=settings.environment.value)
         yield
         await app.state.engine.dispose()
+{%- if cookiecutter.use_redis %}
+        await app.state.redis.aclose()
+{%- endif %}
         logger.info("application_stopped")
 
-    app = FastAPI(title=settings.project_name, version=__version__, lifespan=lifespan)
+    docs = settings.show_docs
+    app = FastAPI(
+        title=settings.project_name,
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    install_state(app, settings)
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(api_router)
+    install_middleware(app, settings)
+    return app
+
+
+def install_state(app: FastAPI, settings: Settings) -> None:
+    """Long-lived collaborators, built once and shared by every request."""
     engine = create_engine(settings)
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+{%- if cookiecutter.use_redis %}
+    app.state.redis = Redis.from_url(settings.redis_url)
+{%- endif %}
 {%- if cookiecutter.use_auth %}
     app.state.hasher = PasswordHasher.from_settings(settings)
     app.state.tokens = TokenCodec.from_settings(settings)
+{%- if cookiecutter.use_redis %}
+    app.state.denylist = RedisTokenDenylist(
+        app.state.redis, prefix=f"{settings.redis_prefix}:denylist:"
+    )
+    app.state.limiter = RateLimiter(
+        redis_storage(settings.redis_url, key_prefix=f"{settings.redis_prefix}:ratelimit")
+    )
+{%- else %}
+    app.state.denylist = MemoryTokenDenylist()
+    app.state.limiter = RateLimiter(memory_storage())
+{%- endif %}
+    app.state.auth_policy = AuthPolicy(
+        refresh_lifetime=timedelta(days=settings.refresh_token_expire_days),
+        login_failures_per_account=settings.rate_limit_login_account,
+    )
 {%- endif %}
 
-    install_error_handlers(app)
-    app.include_router(health.router)
-    app.include_router(api_router)
-    # Added last = runs first: the request id must exist before anything logs.
+
+def install_middleware(app: FastAPI, settings: Settings) -> None:
+    """Pure ASGI middleware only. The last added runs first (outermost)."""
+    if settings.cors_origins:
+        wildcard = "*" in settings.cors_origins
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            # Credentials are never combined with a wildcard origin.
+            allow_credentials=not wildcard,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_size=settings.max_body_size)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(AccessLogMiddleware)
+    # Outermost: the request id must exist before anything logs.
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
-    return app
 
 
 app = create_app()

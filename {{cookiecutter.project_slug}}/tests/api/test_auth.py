@@ -23,6 +23,7 @@ async def test_login_returns_bearer_token(client: httpx2.AsyncClient):
     assert response.status_code == 200
     body = response.json()
     assert (body["token_type"], body["expires_in"]) == ("bearer", 1800)
+    assert body["refresh_token"]
     me = await client.get(ME, headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.json()["id"] == user["id"]
 
@@ -68,7 +69,7 @@ async def test_expired_token_is_401(client: httpx2.AsyncClient, settings):
     """A token past its expiry is refused."""
     user = await register_user(client)
     expired = TokenCodec.from_settings(settings).issue(
-        str(user["id"]), now=datetime.now(UTC) - timedelta(hours=1)
+        user_id=user["id"], session_id="s", now=datetime.now(UTC) - timedelta(hours=1)
     )
 
     response = await client.get(ME, headers={"Authorization": f"Bearer {expired.token}"})
@@ -82,9 +83,9 @@ async def test_token_signed_with_another_key_is_401(client: httpx2.AsyncClient, 
     user = await register_user(client)
     forged = TokenCodec(secret_key="f" * 48, algorithm="HS256", expire_minutes=30)
 
-    response = await client.get(
-        ME, headers={"Authorization": f"Bearer {forged.issue(str(user['id'])).token}"}
-    )
+    token = forged.issue(user_id=user["id"], session_id="s").token
+
+    response = await client.get(ME, headers={"Authorization": f"Bearer {token}"})
 
     assert response.status_code == 401
 

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.main import create_app
+from tests.conftest import close_app
 
 
 async def test_unknown_route_is_json_404(client: httpx2.AsyncClient):
@@ -46,7 +47,7 @@ async def test_unexpected_error_is_generic_500(settings, engine: AsyncEngine):
     transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
         response = await client.get("/explode")
-    await app.state.engine.dispose()
+    await close_app(app)
 
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error.", "code": "internal_error"}

@@ -1,9 +1,9 @@
 """Health probes over HTTP."""
 
 import httpx2
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from {{ cookiecutter.package_name }}.main import create_app
+from tests.conftest import close_app
 
 
 async def test_liveness_answers_ok(client: httpx2.AsyncClient):
@@ -19,7 +19,13 @@ async def test_readiness_checks_the_database(client: httpx2.AsyncClient):
     response = await client.get("/health/ready")
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["status"] == "ok"
+    assert body["checks"]["database"]["latency_ms"] >= 0
+{%- if cookiecutter.use_redis %}
+    assert body["checks"]["redis"]["status"] == "ok"
+{%- endif %}
 
 
 async def test_readiness_reports_unreachable_database(settings):
@@ -30,14 +36,15 @@ async def test_readiness_reports_unreachable_database(settings):
     broken = "sqlite+aiosqlite:////nonexistent-folder/for/sure/app.db"
 {%- endif %}
     app = create_app(settings.model_copy(update={"database_url": broken}))
-    app.state.engine = create_async_engine(broken)
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
         response = await client.get("/health/ready")
-    await app.state.engine.dispose()
+    await close_app(app)
 
     assert response.status_code == 503
-    assert response.json() == {"status": "unavailable", "checks": {"database": "unavailable"}}
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"] == {"status": "unavailable"}
 
 
 async def test_request_id_is_echoed(client: httpx2.AsyncClient):

@@ -5,7 +5,7 @@ response is sent, so a failed commit there would be reported as success.
 Services open and commit their own Unit of Work instead.
 """
 
-from typing import Annotated
+from typing import Annotated{% if cookiecutter.use_auth %}, Any{% endif %}
 
 from fastapi import Depends, Request
 {%- if cookiecutter.use_auth %}
@@ -21,7 +21,7 @@ from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork, UnitOfW
 from {{ cookiecutter.package_name }}.schemas.common import PageParams
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.schemas.user import UserRead
-from {{ cookiecutter.package_name }}.services.auth import AuthService
+from {{ cookiecutter.package_name }}.services.auth import AuthService, Principal
 {%- endif %}
 from {{ cookiecutter.package_name }}.services.item import ItemService
 {%- if cookiecutter.use_auth %}
@@ -57,24 +57,67 @@ ItemServiceDep = Annotated[ItemService, Depends(get_item_service)]
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
 
 
+def client_address(request: Request) -> str:
+    """The caller's address: the socket peer, unless that peer is a trusted proxy.
+
+    Behind trusted proxies, the right-most X-Forwarded-For entry that is not
+    itself a trusted proxy is the client; anything left of it is client-supplied
+    and could be forged.
+    """
+    trusted = request.app.state.settings.forwarded_allow_ips
+    peer = request.client.host if request.client else "unknown"
+    forwarded = request.headers.get("x-forwarded-for")
+    if peer not in trusted or not forwarded:
+        return peer
+    for hop in reversed([part.strip() for part in forwarded.split(",")]):
+        if hop and hop not in trusted:
+            return hop
+    return peer
+
+
+def limit_by_address(setting: str, scope: str) -> Any:
+    """A route dependency counting each request against the limit named by `setting`."""
+
+    async def hit(request: Request) -> None:
+        limit = getattr(request.app.state.settings, setting)
+        await request.app.state.limiter.hit(limit, scope, client_address(request))
+
+    return Depends(hit)
+
+
 def get_user_service(request: Request, uow: UowDep) -> UserService:
     return UserService(uow, request.app.state.hasher)
 
 
 def get_auth_service(request: Request, uow: UowDep) -> AuthService:
-    return AuthService(uow, request.app.state.hasher, request.app.state.tokens)
+    state = request.app.state
+    return AuthService(
+        uow,
+        hasher=state.hasher,
+        tokens=state.tokens,
+        denylist=state.denylist,
+        limiter=state.limiter,
+        policy=state.auth_policy,
+    )
 
 
 UserServiceDep = Annotated[UserService, Depends(get_user_service)]
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
 
 
-async def get_current_user(
+async def get_principal(
     auth: AuthServiceDep, token: Annotated[str | None, Depends(oauth2_scheme)]
-) -> UserRead:
+) -> Principal:
     if not token:
         raise AuthenticationError("Not authenticated.")
     return await auth.authenticate(token)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+def get_current_user(principal: CurrentPrincipal) -> UserRead:
+    return principal.user
 
 
 CurrentUser = Annotated[UserRead, Depends(get_current_user)]

@@ -17,6 +17,9 @@ from {{ cookiecutter.package_name }}.core.errors import (
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
+{%- if cookiecutter.use_auth %}
+    RateLimited,
+{%- endif %}
     ValidationError,
 )
 
@@ -48,6 +51,10 @@ async def handle_app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     status_code = status_for(exc)
     headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+{%- if cookiecutter.use_auth %}
+    if isinstance(exc, RateLimited):
+        status_code, headers = 429, {"Retry-After": str(exc.retry_after)}
+{%- endif %}
     return error_response(status_code, exc.message, exc.code, headers)
 
 

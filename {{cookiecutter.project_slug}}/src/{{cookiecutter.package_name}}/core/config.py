@@ -1,15 +1,29 @@
 """Settings read from the environment and `.env`, validated once at start-up."""
 
+import json
 from enum import StrEnum
 from functools import lru_cache
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # Values that look like secrets but are not: refused outside development.
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "placeholder", "dev"})
 MIN_SECRET_LENGTH = 32
+
+
+def _comma_separated(value: object) -> object:
+    """Accept `a,b` as well as a JSON list for list settings read from the environment."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value.startswith("["):
+            return json.loads(value)
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+StrList = Annotated[list[str], NoDecode, BeforeValidator(_comma_separated)]
 
 
 class Environment(StrEnum):
@@ -40,6 +54,19 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] | None = None
+
+    # Browser and transport defences.
+    cors_origins: StrList = []
+    docs_enabled: bool | None = None
+    max_body_size: int = Field(default=1024 * 1024, ge=1024)
+    # Peers whose X-Forwarded-For is believed (your reverse proxies); empty = use the socket.
+    forwarded_allow_ips: StrList = []
+{%- if cookiecutter.use_redis %}
+
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    # Prepended to every key, so several services (or test runs) can share one Redis.
+    redis_prefix: str = "{{ cookiecutter.package_name }}"
+{%- endif %}
 {%- if cookiecutter.use_auth %}
 
     access_token_expire_minutes: int = Field(default=30, ge=1, le=24 * 60)
@@ -48,11 +75,18 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=2, ge=1)
     argon2_memory_cost: int = Field(default=19456, ge=8192)
     argon2_parallelism: int = Field(default=1, ge=1)
+    refresh_token_expire_days: int = Field(default=14, ge=1, le=365)
+
+    # Rate limits in the `limits` notation ("5/minute", "100/hour").
+    rate_limit_login_account: str = "5/minute"
+    rate_limit_login_address: str = "20/minute"
+    rate_limit_register_address: str = "10/minute"
+    rate_limit_refresh_address: str = "30/minute"
 {%- endif %}
 
     @property
     def is_production(self) -> bool:
-        return self.environment is Environment.PRODUCTION
+        return self.environment == Environment.PRODUCTION
 
     @property
     def is_sqlite(self) -> bool:
@@ -65,9 +99,20 @@ class Settings(BaseSettings):
             return self.log_format
         return "json" if self.is_production else "console"
 
+    @property
+    def show_docs(self) -> bool:
+        """OpenAPI pages are off in production unless DOCS_ENABLED says otherwise."""
+        return self.docs_enabled if self.docs_enabled is not None else not self.is_production
+
+    @model_validator(mode="after")
+    def _refuse_open_cors_in_production(self) -> "Settings":
+        if self.is_production and "*" in self.cors_origins:
+            raise ValueError("CORS_ORIGINS must list origins explicitly in production, not '*'")
+        return self
+
     @model_validator(mode="after")
     def _refuse_weak_secret(self) -> "Settings":
-        if self.environment is Environment.DEVELOPMENT:
+        if self.environment == Environment.DEVELOPMENT:
             return self
         if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
             raise ValueError(

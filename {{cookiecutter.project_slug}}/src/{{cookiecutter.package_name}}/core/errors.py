@@ -71,4 +71,25 @@ class InvalidToken(AuthenticationError):
 class InactiveUser(AuthenticationError):
     code = "auth.inactive_user"
     message = "Could not validate credentials."
+
+
+class InvalidRefreshToken(AuthenticationError):
+    code = "auth.invalid_refresh_token"
+    message = "The refresh token is invalid, expired or revoked."
+
+
+class InvalidCurrentPassword(ValidationError):
+    code = "user.invalid_current_password"
+    message = "The current password is not correct."
+
+
+class RateLimited(AppError):
+    """Too many attempts; `retry_after` says in how many seconds to try again."""
+
+    code = "rate_limited"
+    message = "Too many requests. Try again later."
+
+    def __init__(self, *, retry_after: int) -> None:
+        super().__init__()
+        self.retry_after = retry_after
 {%- endif %}

@@ -5,6 +5,8 @@ in a worker thread: the event loop keeps serving other requests meanwhile
 (argon2-cffi releases the GIL).
 """
 
+import hashlib
+import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,7 +21,8 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.errors import InvalidToken
 
-REQUIRED_CLAIMS = ("exp", "iat", "sub")
+REQUIRED_CLAIMS = ("exp", "iat", "sub", "jti", "sid", "type")
+REFRESH_TOKEN_BYTES = 32
 
 
 class PasswordHasher:
@@ -64,6 +67,16 @@ class AccessToken:
     expires_in: int
 
 
+@dataclass(frozen=True, slots=True)
+class AccessClaims:
+    """What a verified access token says: whose it is, which session, which token."""
+
+    user_id: int
+    session_id: str
+    jti: str
+    expires_at: datetime
+
+
 class TokenCodec:
     """Creates and checks signed access tokens with a pinned algorithm."""
 
@@ -80,10 +93,11 @@ class TokenCodec:
             expire_minutes=settings.access_token_expire_minutes,
         )
 
-    def issue(self, subject: str, *, now: datetime | None = None) -> AccessToken:
+    def issue(self, *, user_id: int, session_id: str, now: datetime | None = None) -> AccessToken:
         now = now or datetime.now(UTC)
         claims = {
-            "sub": subject,
+            "sub": str(user_id),
+            "sid": session_id,
             "iat": now,
             "exp": now + self._lifetime,
             "jti": uuid.uuid4().hex,
@@ -92,8 +106,8 @@ class TokenCodec:
         token = jwt.encode(claims, self._key, algorithm=self._algorithm)
         return AccessToken(token=token, expires_in=int(self._lifetime.total_seconds()))
 
-    def subject(self, token: str) -> str:
-        """The `sub` claim of a valid access token; any defect raises InvalidToken."""
+    def decode(self, token: str) -> AccessClaims:
+        """The claims of a valid access token; any defect raises InvalidToken."""
         try:
             claims = jwt.decode(
                 token,
@@ -103,6 +117,26 @@ class TokenCodec:
             )
         except jwt.PyJWTError as exc:
             raise InvalidToken from exc
-        if claims.get("type") != "access" or not isinstance(claims["sub"], str):
+        subject = claims["sub"]
+        # Only access tokens open the API: a token minted for another purpose never does.
+        if claims["type"] != "access" or not isinstance(subject, str) or not subject.isdigit():
             raise InvalidToken
-        return claims["sub"]
+        return AccessClaims(
+            user_id=int(subject),
+            session_id=str(claims["sid"]),
+            jti=str(claims["jti"]),
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        )
+
+
+def new_refresh_token() -> str:
+    """An opaque, unguessable refresh token (256 bits)."""
+    return secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+
+
+def hash_token(token: str) -> str:
+    """What is stored instead of a token: a database leak then yields nothing usable.
+
+    A plain SHA-256 suffices because the token is random and long, not a password.
+    """
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from {{ cookiecutter.package_name }}.repositories.item import ItemRepository
 {%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.repositories.session import SessionRepository
 from {{ cookiecutter.package_name }}.repositories.user import UserRepository
 {%- endif %}
 
@@ -26,6 +27,7 @@ class UnitOfWork(Protocol):
     items: ItemRepository
 {%- if cookiecutter.use_auth %}
     users: UserRepository
+    sessions: SessionRepository
 {%- endif %}
 
     async def __aenter__(self) -> Self: ...
@@ -54,6 +56,7 @@ class SqlAlchemyUnitOfWork:
         self.items = ItemRepository(self._session)
 {%- if cookiecutter.use_auth %}
         self.users = UserRepository(self._session)
+        self.sessions = SessionRepository(self._session)
 {%- endif %}
         return self
 

@@ -3,7 +3,18 @@
 from {{ cookiecutter.package_name }}.db.base import Base
 from {{ cookiecutter.package_name }}.models.item import Item
 {%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.models.user import User
 {%- endif %}
 
-__all__ = ["Base", "Item"{% if cookiecutter.use_auth %}, "User"{% endif %}]
+__all__ = [
+{%- if cookiecutter.use_auth %}
+    "AuthSession",
+{%- endif %}
+    "Base",
+    "Item",
+{%- if cookiecutter.use_auth %}
+    "RefreshToken",
+    "User",
+{%- endif %}
+]

@@ -20,6 +20,16 @@ class UserCreate(BaseModel):
     full_name: str | None = Field(default=None, max_length=200)
 
 
+class UserUpdate(BaseModel):
+    """Changes to one's own profile. A new password needs the current one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    full_name: str | None = Field(default=None, max_length=200)
+    current_password: str | None = Field(default=None, max_length=PASSWORD_MAX_LENGTH)
+    new_password: Password | None = None
+
+
 class UserRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

@@ -1,52 +1,181 @@
-"""Authentication use cases: password login and resolving a bearer token to a user."""
+"""Authentication use cases: login, refresh-token rotation, logout, token checks.
+
+Every failure looks the same from outside: an unknown email, a wrong password
+and a deactivated account cost one hash verification and raise the same error.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import structlog
 
-from {{ cookiecutter.package_name }}.core.errors import InactiveUser, InvalidCredentials, InvalidToken
-from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
+from {{ cookiecutter.package_name }}.core.errors import (
+    InactiveUser,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidToken,
+)
+from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter
+from {{ cookiecutter.package_name }}.core.revocation import TokenDenylist
+from {{ cookiecutter.package_name }}.core.security import (
+    AccessClaims,
+    PasswordHasher,
+    TokenCodec,
+    hash_token,
+    new_refresh_token,
+)
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
-from {{ cookiecutter.package_name }}.schemas.auth import TokenRead
+from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
+from {{ cookiecutter.package_name }}.schemas.auth import TokenPair
 from {{ cookiecutter.package_name }}.schemas.user import PASSWORD_MAX_LENGTH, UserRead
 
 logger = structlog.get_logger(__name__)
 
 
-class AuthService:
-    """Checks credentials and tokens. Every failure looks the same from outside."""
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller: who they are and which token and session they used."""
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher, tokens: TokenCodec) -> None:
+    user: UserRead
+    claims: AccessClaims
+
+
+@dataclass(frozen=True, slots=True)
+class AuthPolicy:
+    refresh_lifetime: timedelta
+    login_failures_per_account: str
+
+
+class AuthService:
+    """Issues, rotates, checks and revokes credentials."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        *,
+        hasher: PasswordHasher,
+        tokens: TokenCodec,
+        denylist: TokenDenylist,
+        limiter: RateLimiter,
+        policy: AuthPolicy,
+    ) -> None:
         self.uow = uow
         self.hasher = hasher
         self.tokens = tokens
+        self.denylist = denylist
+        self.limiter = limiter
+        self.policy = policy
 
-    async def login(self, *, email: str, password: str) -> TokenRead:
-        """Exchange an email and password for an access token.
+    async def login(self, *, email: str, password: str) -> TokenPair:
+        """Exchange an email and password for a new session's token pair.
 
-        An unknown email, a wrong password and a deactivated account all cost one
-        hash verification and raise the same InvalidCredentials.
+        After too many failures for one account, further attempts are refused
+        (429) before any hashing, whether or not the account exists.
         """
+        email = email.lower()
+        await self.limiter.check(self.policy.login_failures_per_account, "login", email)
         async with self.uow:
             user = await self.uow.users.get_by_email(email)
-            hashed = user.hashed_password if user is not None else None
-        # Over-long passwords are never valid, but still take the same time to refuse.
-        too_long = len(password) > PASSWORD_MAX_LENGTH
+            user_id, hashed, active = (
+                (user.id, user.hashed_password, user.is_active) if user else (None, None, False)
+            )
+        # Hash outside the transaction: no connection is held during the slow part.
+        # Over-long passwords are never valid, but cost the same time to refuse.
         verified = await self.hasher.verify(password[:PASSWORD_MAX_LENGTH], hashed)
-        if not verified or too_long or user is None or not user.is_active:
-            logger.info("login_failed", user_id=user.id if user else None)
+        if user_id is None or not verified or not active or len(password) > PASSWORD_MAX_LENGTH:
+            await self.limiter.count(self.policy.login_failures_per_account, "login", email)
+            logger.info("login_failed", user_id=user_id)
             raise InvalidCredentials
-        token = self.tokens.issue(str(user.id))
-        logger.info("user_logged_in", user_id=user.id)
-        return TokenRead(access_token=token.token, expires_in=token.expires_in)
+        async with self.uow:
+            pair = await self._start_session(user_id)
+            await self.uow.commit()
+        logger.info("user_logged_in", user_id=user_id)
+        return pair
 
-    async def authenticate(self, token: str) -> UserRead:
-        """The active user a bearer token belongs to."""
-        subject = self.tokens.subject(token)
-        if not subject.isdigit():
+    async def refresh(self, refresh_token: str) -> TokenPair:
+        """Spend a refresh token for a new pair in the same session.
+
+        A token that was already spent is evidence of theft (the thief or the
+        owner replays it): the whole session is revoked and the caller refused.
+        """
+        now = datetime.now(UTC)
+        async with self.uow:
+            found = await self.uow.sessions.get_refresh_token(hash_token(refresh_token))
+            if found is None:
+                raise InvalidRefreshToken
+            token, session = found
+            if session.revoked_at is not None or token.expires_at <= now:
+                raise InvalidRefreshToken
+            if not await self.uow.sessions.spend_refresh_token(token.id, now=now):
+                await self.uow.sessions.revoke(session.id, now=now)
+                await self.uow.commit()
+                logger.warning("refresh_token_reused", user_id=session.user_id)
+                raise InvalidRefreshToken
+            user = await self.uow.users.get(session.user_id)
+            if user is None or not user.is_active:
+                raise InvalidRefreshToken
+            pair = await self._issue_pair(user.id, session.id, now=now)
+            await self.uow.commit()
+            return pair
+
+    async def logout(self, principal: Principal, refresh_token: str) -> None:
+        """End the caller's session and the one `refresh_token` belongs to (if theirs)."""
+        now = datetime.now(UTC)
+        async with self.uow:
+            found = await self.uow.sessions.get_refresh_token(hash_token(refresh_token))
+            if found is not None and found[1].user_id == principal.user.id:
+                await self.uow.sessions.revoke(found[1].id, now=now)
+            await self.uow.sessions.revoke(principal.claims.session_id, now=now)
+            await self.uow.commit()
+        await self._deny(principal.claims, now=now)
+        logger.info("user_logged_out", user_id=principal.user.id)
+
+    async def logout_all(self, principal: Principal) -> None:
+        """End every session of the caller, on every device."""
+        now = datetime.now(UTC)
+        async with self.uow:
+            count = await self.uow.sessions.revoke_all(principal.user.id, now=now)
+            await self.uow.commit()
+        await self._deny(principal.claims, now=now)
+        logger.info("user_logged_out_everywhere", user_id=principal.user.id, sessions=count)
+
+    async def authenticate(self, token: str) -> Principal:
+        """The active user behind a bearer token whose session is still live."""
+        claims = self.tokens.decode(token)
+        if await self.denylist.contains(claims.jti):
             raise InvalidToken
         async with self.uow:
-            user = await self.uow.users.get(int(subject))
+            user = await self.uow.sessions.get_user_of_live_session(
+                claims.user_id, claims.session_id
+            )
             if user is None:
                 raise InvalidToken
             if not user.is_active:
                 raise InactiveUser
-            return UserRead.model_validate(user)
+            return Principal(user=UserRead.model_validate(user), claims=claims)
+
+    async def _start_session(self, user_id: int) -> TokenPair:
+        session = await self.uow.sessions.add(AuthSession(id=uuid.uuid4().hex, user_id=user_id))
+        return await self._issue_pair(user_id, session.id, now=datetime.now(UTC))
+
+    async def _issue_pair(self, user_id: int, session_id: str, *, now: datetime) -> TokenPair:
+        refresh = new_refresh_token()
+        await self.uow.sessions.add_refresh_token(
+            RefreshToken(
+                session_id=session_id,
+                token_hash=hash_token(refresh),
+                expires_at=now + self.policy.refresh_lifetime,
+            )
+        )
+        access = self.tokens.issue(user_id=user_id, session_id=session_id, now=now)
+        return TokenPair(
+            access_token=access.token,
+            expires_in=access.expires_in,
+            refresh_token=refresh,
+            refresh_expires_in=int(self.policy.refresh_lifetime.total_seconds()),
+        )
+
+    async def _deny(self, claims: AccessClaims, *, now: datetime) -> None:
+        ttl = int((claims.expires_at - now).total_seconds()) + 1
+        await self.denylist.add(claims.jti, ttl_seconds=ttl)

@@ -1,12 +1,18 @@
-"""User use cases: registration and profile reads."""
+"""User use cases: registration, profile reads and changes."""
+
+from datetime import UTC, datetime
 
 import structlog
 
-from {{ cookiecutter.package_name }}.core.errors import EmailAlreadyRegistered, UserNotFound
+from {{ cookiecutter.package_name }}.core.errors import (
+    EmailAlreadyRegistered,
+    InvalidCurrentPassword,
+    UserNotFound,
+)
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
 from {{ cookiecutter.package_name }}.models.user import User
-from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead
+from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead, UserUpdate
 
 logger = structlog.get_logger(__name__)
 
@@ -36,6 +42,38 @@ class UserService:
             await self.uow.commit()
             logger.info("user_registered", user_id=user.id, superuser=superuser)
             return UserRead.model_validate(user)
+
+    async def update_profile(self, *, user_id: int, session_id: str, data: UserUpdate) -> UserRead:
+        """Change one's own profile. A password change needs the current password and
+        ends every other session of the user (other devices must log in again)."""
+        new_hash = await self._new_password_hash(user_id, data)
+        async with self.uow:
+            user = await self.uow.users.get(user_id)
+            if user is None:
+                raise UserNotFound
+            changes = data.model_dump(exclude_unset=True, include={"full_name"})
+            if new_hash is not None:
+                changes["hashed_password"] = new_hash
+                await self.uow.sessions.revoke_all(
+                    user_id, now=datetime.now(UTC), keep_session_id=session_id
+                )
+            await self.uow.users.update(user, changes)
+            await self.uow.commit()
+            if new_hash is not None:
+                logger.info("password_changed", user_id=user_id)
+            return UserRead.model_validate(user)
+
+    async def _new_password_hash(self, user_id: int, data: UserUpdate) -> str | None:
+        if data.new_password is None:
+            return None
+        async with self.uow:
+            user = await self.uow.users.get(user_id)
+            current_hash = user.hashed_password if user else None
+        if not data.current_password or not await self.hasher.verify(
+            data.current_password, current_hash
+        ):
+            raise InvalidCurrentPassword
+        return await self.hasher.hash(data.new_password)
 
     async def get_user(self, user_id: int) -> UserRead:
         async with self.uow:

@@ -7,9 +7,14 @@ import jwt
 import pytest
 
 from {{ cookiecutter.package_name }}.core.errors import InvalidToken
-from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
+from {{ cookiecutter.package_name }}.core.security import (
+    PasswordHasher,
+    TokenCodec,
+    hash_token,
+    new_refresh_token,
+)
 
-KEY = "k" * 40
+KEY = "k" * 64
 
 
 @pytest.fixture
@@ -18,16 +23,17 @@ def codec() -> TokenCodec:
 
 
 def test_issued_token_round_trips(codec: TokenCodec):
-    """A token we issued yields its subject back."""
-    assert codec.subject(codec.issue("7").token) == "7"
+    """A token we issued yields its user and session back."""
+    assert codec.decode(codec.issue(user_id=7, session_id="s1").token).user_id == 7
 
 
 def test_expired_token_is_refused(codec: TokenCodec):
     """A token past its `exp` is refused."""
-    token = codec.issue("7", now=datetime.now(UTC) - timedelta(hours=1)).token
+    an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
+    token = codec.issue(user_id=7, session_id="s1", now=an_hour_ago).token
 
     with pytest.raises(InvalidToken):
-        codec.subject(token)
+        codec.decode(token)
 
 
 def test_token_signed_with_another_key_is_refused(codec: TokenCodec):
@@ -35,47 +41,65 @@ def test_token_signed_with_another_key_is_refused(codec: TokenCodec):
     forged = TokenCodec(secret_key="z" * 40, algorithm="HS256", expire_minutes=30)
 
     with pytest.raises(InvalidToken):
-        codec.subject(forged.issue("7").token)
+        codec.decode(forged.issue(user_id=7, session_id="s1").token)
 
 
 def test_unsigned_token_is_refused(codec: TokenCodec):
     """`alg: none` tokens are refused: the algorithm is pinned."""
     now = int(time.time())
-    token = jwt.encode(
-        {"sub": "7", "iat": now, "exp": now + 60, "type": "access"}, None, algorithm="none"
-    )
+    claims = {"sub": "7", "iat": now, "exp": now + 60, "jti": "j", "sid": "s", "type": "access"}
+    token = jwt.encode(claims, None, algorithm="none")
 
     with pytest.raises(InvalidToken):
-        codec.subject(token)
+        codec.decode(token)
 
 
-@pytest.mark.parametrize("missing", ["sub", "exp", "iat"])
+@pytest.mark.parametrize("missing", ["sub", "exp", "iat", "jti", "sid", "type"])
 def test_token_missing_a_required_claim_is_refused(codec: TokenCodec, missing: str):
-    """`sub`, `exp` and `iat` are all required."""
+    """Every claim we rely on is required: a token without one is refused."""
     now = int(time.time())
-    claims = {"sub": "7", "iat": now, "exp": now + 60, "type": "access"}
+    claims = {"sub": "7", "iat": now, "exp": now + 60, "jti": "j", "sid": "s", "type": "access"}
     del claims[missing]
 
     with pytest.raises(InvalidToken):
-        codec.subject(jwt.encode(claims, KEY, algorithm="HS256"))
+        codec.decode(jwt.encode(claims, KEY, algorithm="HS256"))
 
 
 def test_token_of_another_type_is_refused(codec: TokenCodec):
     """Only tokens typed `access` are accepted as access tokens."""
     now = int(time.time())
-    claims = {"sub": "7", "iat": now, "exp": now + 60, "type": "refresh"}
+    claims = {"sub": "7", "iat": now, "exp": now + 60, "jti": "j", "sid": "s", "type": "refresh"}
 
     with pytest.raises(InvalidToken):
-        codec.subject(jwt.encode(claims, KEY, algorithm="HS256"))
+        codec.decode(jwt.encode(claims, KEY, algorithm="HS256"))
+
+
+def test_token_signed_with_another_algorithm_is_refused(codec: TokenCodec):
+    """A token signed with HS512 is refused by a codec pinned to HS256."""
+    now = int(time.time())
+    claims = {"sub": "7", "iat": now, "exp": now + 60, "jti": "j", "sid": "s", "type": "access"}
+
+    with pytest.raises(InvalidToken):
+        codec.decode(jwt.encode(claims, KEY, algorithm="HS512"))
 
 
 def test_tampered_token_is_refused(codec: TokenCodec):
     """Changing any character of the payload breaks the signature."""
-    header, payload, signature = codec.issue("7").token.split(".")
+    header, payload, signature = codec.issue(user_id=7, session_id="s1").token.split(".")
     tampered = f"{header}.{payload[:-2]}{'A' if payload[-2] != 'A' else 'B'}{payload[-1]}"
 
     with pytest.raises(InvalidToken):
-        codec.subject(f"{tampered}.{signature}")
+        codec.decode(f"{tampered}.{signature}")
+
+
+def test_refresh_tokens_are_random_and_hashed():
+    """Refresh tokens never repeat, and what is stored is a fixed-length digest."""
+    first, second = new_refresh_token(), new_refresh_token()
+
+    assert first != second
+    assert len(first) >= 43
+    assert hash_token(first) != first
+    assert len(hash_token(first)) == 64
 
 
 async def test_hasher_verifies_only_the_right_password():

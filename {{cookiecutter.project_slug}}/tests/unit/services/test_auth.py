@@ -1,15 +1,27 @@
-"""AuthService with a fake Unit of Work: credential and token rules."""
+"""AuthService with a fake Unit of Work: credentials, rotation, reuse detection, revocation."""
+
+from datetime import timedelta
 
 import pytest
+from limits.aio.storage import MemoryStorage
 
-from {{ cookiecutter.package_name }}.core.errors import InactiveUser, InvalidCredentials, InvalidToken
+from {{ cookiecutter.package_name }}.core.errors import (
+    InactiveUser,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    InvalidToken,
+    RateLimited,
+)
+from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter
+from {{ cookiecutter.package_name }}.core.revocation import MemoryTokenDenylist
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
-from {{ cookiecutter.package_name }}.services.auth import AuthService
+from {{ cookiecutter.package_name }}.services.auth import AuthPolicy, AuthService
 from {{ cookiecutter.package_name }}.services.user import UserService
 from tests.fakes import FakeUnitOfWork
 
 PASSWORD = "correct horse battery"
+EMAIL = "ann@example.com"
 
 
 @pytest.fixture
@@ -29,33 +41,47 @@ def tokens() -> TokenCodec:
 
 @pytest.fixture
 def auth(uow: FakeUnitOfWork, hasher: PasswordHasher, tokens: TokenCodec) -> AuthService:
-    return AuthService(uow, hasher, tokens)
+    return AuthService(
+        uow,
+        hasher=hasher,
+        tokens=tokens,
+        denylist=MemoryTokenDenylist(),
+        limiter=RateLimiter(MemoryStorage()),
+        policy=AuthPolicy(
+            refresh_lifetime=timedelta(days=14), login_failures_per_account="3/minute"
+        ),
+    )
 
 
 @pytest.fixture
 async def user_id(uow: FakeUnitOfWork, hasher: PasswordHasher) -> int:
-    user = await UserService(uow, hasher).register(
-        UserCreate(email="ann@example.com", password=PASSWORD)
-    )
+    user = await UserService(uow, hasher).register(UserCreate(email=EMAIL, password=PASSWORD))
     return user.id
 
 
-async def test_login_returns_token_for_its_user(auth: AuthService, tokens: TokenCodec, user_id):
-    """Correct credentials give a bearer token whose subject is the user."""
-    result = await auth.login(email="ann@example.com", password=PASSWORD)
+async def test_login_returns_a_token_pair_for_its_user(auth: AuthService, tokens, user_id):
+    """Correct credentials give an access token for the user and a refresh token."""
+    pair = await auth.login(email=EMAIL, password=PASSWORD)
 
-    assert result.token_type == "bearer"
-    assert result.expires_in == 30 * 60
-    assert tokens.subject(result.access_token) == str(user_id)
+    assert tokens.decode(pair.access_token).user_id == user_id
+    assert pair.token_type == "bearer"
+    assert pair.expires_in == 30 * 60
+    assert pair.refresh_expires_in == 14 * 24 * 3600
+    assert len(pair.refresh_token) >= 40
+
+
+async def test_refresh_token_is_stored_only_as_a_hash(auth: AuthService, uow, user_id):
+    """The database holds a hash of the refresh token, never the token."""
+    pair = await auth.login(email=EMAIL, password=PASSWORD)
+
+    stored = list(uow.committed_tokens)
+    assert len(stored) == 1
+    assert pair.refresh_token not in stored[0]
 
 
 @pytest.mark.parametrize(
     ("email", "password"),
-    [
-        ("ann@example.com", "wrong password"),
-        ("nobody@example.com", PASSWORD),
-        ("ann@example.com", PASSWORD + "x" * 200),
-    ],
+    [(EMAIL, "wrong password"), ("nobody@example.com", PASSWORD), (EMAIL, PASSWORD + "x" * 200)],
     ids=["wrong-password", "unknown-email", "over-long-password"],
 )
 async def test_login_failures_raise_the_same_error(auth: AuthService, user_id, email, password):
@@ -69,27 +95,99 @@ async def test_login_of_deactivated_user_fails(auth: AuthService, uow: FakeUnitO
     uow.committed_users[user_id].is_active = False
 
     with pytest.raises(InvalidCredentials):
-        await auth.login(email="ann@example.com", password=PASSWORD)
+        await auth.login(email=EMAIL, password=PASSWORD)
 
 
-async def test_authenticate_resolves_token_to_user(auth: AuthService, tokens: TokenCodec, user_id):
-    """A valid token resolves to the active user it was issued for."""
-    user = await auth.authenticate(tokens.issue(str(user_id)).token)
+async def test_repeated_failures_lock_the_account_briefly(auth: AuthService, user_id):
+    """After the allowed failures, even the right password is answered with RateLimited."""
+    for _ in range(3):
+        with pytest.raises(InvalidCredentials):
+            await auth.login(email=EMAIL, password="wrong password")
 
-    assert user.id == user_id
+    with pytest.raises(RateLimited) as raised:
+        await auth.login(email=EMAIL, password=PASSWORD)
+    assert raised.value.retry_after >= 1
 
 
-async def test_authenticate_refuses_token_of_deleted_user(auth: AuthService, tokens: TokenCodec):
-    """A token whose user no longer exists is refused."""
+async def test_refresh_rotates_the_pair(auth: AuthService, tokens, user_id):
+    """A refresh spends the token and returns a new pair in the same session."""
+    first = await auth.login(email=EMAIL, password=PASSWORD)
+
+    second = await auth.refresh(first.refresh_token)
+
+    assert second.refresh_token != first.refresh_token
+    old, new = tokens.decode(first.access_token), tokens.decode(second.access_token)
+    assert new.session_id == old.session_id
+    assert new.jti != old.jti
+
+
+async def test_reused_refresh_token_revokes_the_whole_family(auth: AuthService, user_id):
+    """Replaying a spent refresh token is refused and kills its successor too."""
+    first = await auth.login(email=EMAIL, password=PASSWORD)
+    second = await auth.refresh(first.refresh_token)
+
+    with pytest.raises(InvalidRefreshToken):
+        await auth.refresh(first.refresh_token)
+    with pytest.raises(InvalidRefreshToken):
+        await auth.refresh(second.refresh_token)
     with pytest.raises(InvalidToken):
-        await auth.authenticate(tokens.issue("999").token)
+        await auth.authenticate(second.access_token)
 
 
-async def test_authenticate_refuses_deactivated_user(
-    auth: AuthService, tokens: TokenCodec, uow: FakeUnitOfWork, user_id
-):
+async def test_unknown_refresh_token_is_refused(auth: AuthService):
+    """A refresh token we never issued is refused."""
+    with pytest.raises(InvalidRefreshToken):
+        await auth.refresh("made-up-token")
+
+
+async def test_authenticate_resolves_token_to_user(auth: AuthService, user_id):
+    """A valid access token resolves to the active user it was issued for."""
+    pair = await auth.login(email=EMAIL, password=PASSWORD)
+
+    principal = await auth.authenticate(pair.access_token)
+
+    assert principal.user.id == user_id
+
+
+async def test_logout_revokes_session_and_access_token(auth: AuthService, user_id):
+    """After logout neither the access token nor the refresh token works."""
+    pair = await auth.login(email=EMAIL, password=PASSWORD)
+    principal = await auth.authenticate(pair.access_token)
+
+    await auth.logout(principal, pair.refresh_token)
+
+    with pytest.raises(InvalidToken):
+        await auth.authenticate(pair.access_token)
+    with pytest.raises(InvalidRefreshToken):
+        await auth.refresh(pair.refresh_token)
+
+
+async def test_logout_all_ends_every_session(auth: AuthService, user_id):
+    """logout-all revokes every session of the user, not just the caller's."""
+    laptop = await auth.login(email=EMAIL, password=PASSWORD)
+    phone = await auth.login(email=EMAIL, password=PASSWORD)
+
+    await auth.logout_all(await auth.authenticate(laptop.access_token))
+
+    with pytest.raises(InvalidToken):
+        await auth.authenticate(phone.access_token)
+    with pytest.raises(InvalidRefreshToken):
+        await auth.refresh(phone.refresh_token)
+
+
+async def test_authenticate_refuses_deactivated_user(auth: AuthService, uow, user_id):
     """A token of a deactivated user stops working at once."""
+    pair = await auth.login(email=EMAIL, password=PASSWORD)
     uow.committed_users[user_id].is_active = False
 
     with pytest.raises(InactiveUser):
-        await auth.authenticate(tokens.issue(str(user_id)).token)
+        await auth.authenticate(pair.access_token)
+
+
+async def test_authenticate_refuses_token_of_deleted_user(auth: AuthService, uow, user_id):
+    """A token whose user no longer exists is refused."""
+    pair = await auth.login(email=EMAIL, password=PASSWORD)
+    del uow.committed_users[user_id]
+
+    with pytest.raises(InvalidToken):
+        await auth.authenticate(pair.access_token)

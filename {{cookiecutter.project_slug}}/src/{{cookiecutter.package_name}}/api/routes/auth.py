@@ -1,19 +1,44 @@
-"""`/api/v1/auth`: password login (OAuth2 password flow; `username` is the email)."""
+"""`/api/v1/auth`: login (OAuth2 password flow; `username` is the email), refresh, logout."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from {{ cookiecutter.package_name }}.api.deps import AuthServiceDep
-from {{ cookiecutter.package_name }}.schemas.auth import TokenRead
+from {{ cookiecutter.package_name }}.api.deps import AuthServiceDep, CurrentPrincipal, limit_by_address
+from {{ cookiecutter.package_name }}.schemas.auth import LogoutRequest, RefreshRequest, TokenPair
 from {{ cookiecutter.package_name }}.schemas.common import ErrorBody
 
 router = APIRouter(prefix="/auth", tags=["auth"])
+UNAUTHORIZED = {401: {"model": ErrorBody, "description": "Not authenticated"}}
+LIMITED = {429: {"model": ErrorBody, "description": "Too many attempts"}}
 
 
-@router.post("/login", responses={401: {"model": ErrorBody, "description": "Bad credentials"}})
+@router.post(
+    "/login",
+    responses=UNAUTHORIZED | LIMITED,
+    dependencies=[limit_by_address("rate_limit_login_address", "login-address")],
+)
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], auth: AuthServiceDep
-) -> TokenRead:
-    return await auth.login(email=form.username.lower(), password=form.password)
+) -> TokenPair:
+    return await auth.login(email=form.username, password=form.password)
+
+
+@router.post(
+    "/refresh",
+    responses=UNAUTHORIZED | LIMITED,
+    dependencies=[limit_by_address("rate_limit_refresh_address", "refresh-address")],
+)
+async def refresh_tokens(data: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
+    return await auth.refresh(data.refresh_token)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=UNAUTHORIZED)
+async def logout(data: LogoutRequest, principal: CurrentPrincipal, auth: AuthServiceDep) -> None:
+    await auth.logout(principal, data.refresh_token)
+
+
+@router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT, responses=UNAUTHORIZED)
+async def logout_all(principal: CurrentPrincipal, auth: AuthServiceDep) -> None:
+    await auth.logout_all(principal)

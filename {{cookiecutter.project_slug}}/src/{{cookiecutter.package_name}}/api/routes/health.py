@@ -1,18 +1,18 @@
 """Liveness and readiness probes for orchestrators and load balancers."""
 
 import asyncio
+import time
+from collections.abc import Awaitable, Callable
 
 import structlog
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
-
-from {{ cookiecutter.package_name }}.api.deps import EngineDep
 
 router = APIRouter(prefix="/health", tags=["health"])
 logger = structlog.get_logger(__name__)
 
-READY_TIMEOUT_SECONDS = 2.0
+CHECK_TIMEOUT_SECONDS = 2.0
 
 
 @router.get("/live")
@@ -22,14 +22,36 @@ async def get_liveness() -> dict[str, str]:
 
 
 @router.get("/ready", responses={503: {"description": "A dependency is unavailable"}})
-async def get_readiness(engine: EngineDep) -> JSONResponse:
-    """The database answers within a bounded time; 503 names the failing check."""
+async def get_readiness(request: Request) -> JSONResponse:
+    """Every dependency answers; each is checked concurrently, within a bounded time.
+
+    The body names each check with its status and latency; 503 when any fails.
+    """
+    state = request.app.state
+    checks: dict[str, Callable[[], Awaitable[object]]] = {"database": lambda: _ping_db(state)}
+{%- if cookiecutter.use_redis %}
+    checks["redis"] = state.redis.ping
+{%- endif %}
+    results = await asyncio.gather(*(_timed(name, probe) for name, probe in checks.items()))
+    report = dict(zip(checks, results, strict=True))
+    healthy = all(result["status"] == "ok" for result in results)
+    return JSONResponse(
+        {"status": "ok" if healthy else "unavailable", "checks": report},
+        status_code=200 if healthy else 503,
+    )
+
+
+async def _ping_db(state) -> None:
+    async with state.engine.connect() as connection:
+        await connection.execute(text("SELECT 1"))
+
+
+async def _timed(name: str, probe: Callable[[], Awaitable[object]]) -> dict[str, object]:
+    start = time.perf_counter()
     try:
-        async with asyncio.timeout(READY_TIMEOUT_SECONDS), engine.connect() as connection:
-            await connection.execute(text("SELECT 1"))
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
+            await probe()
     except Exception as exc:  # any failure means not ready; the detail stays in our logs
-        logger.warning("readiness_check_failed", check="database", error=repr(exc))
-        return JSONResponse(
-            {"status": "unavailable", "checks": {"database": "unavailable"}}, status_code=503
-        )
-    return JSONResponse({"status": "ok", "checks": {"database": "ok"}})
+        logger.warning("readiness_check_failed", check=name, error=repr(exc))
+        return {"status": "unavailable"}
+    return {"status": "ok", "latency_ms": round((time.perf_counter() - start) * 1000, 2)}

@@ -1,0 +1,67 @@
+"""Rate limits on the abuse-prone endpoints, with the `limits` library's async API.
+
+{%- if cookiecutter.use_redis %}
+Counters live in Redis, shared by every worker and replica.
+{%- else %}
+Counters live in process memory: right for one process only.
+{%- endif %}
+A moving window is used: no burst of twice the limit at a window boundary.
+"""
+
+import math
+import time
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import {% if not cookiecutter.use_redis %}MemoryStorage, {% endif %}Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+{%- if cookiecutter.use_redis %}
+from limits.storage import storage_from_string
+{%- endif %}
+
+from {{ cookiecutter.package_name }}.core.errors import RateLimited
+
+
+class RateLimiter:
+    """Counts attempts per key and raises RateLimited (429) once a limit is used up."""
+
+    def __init__(self, storage: Storage) -> None:
+        self._storage = storage
+        self._limiter = MovingWindowRateLimiter(storage)
+
+    async def hit(self, limit: str, *keys: str) -> None:
+        """Count one attempt against `limit` for `keys`; raise when over the limit."""
+        item = parse(limit)
+        if not await self._limiter.hit(item, *keys):
+            raise RateLimited(retry_after=await self._retry_after(item, *keys))
+
+    async def count(self, limit: str, *keys: str) -> None:
+        """Count one attempt against `limit` without raising (failures counted after the fact)."""
+        await self._limiter.hit(parse(limit), *keys)
+
+    async def check(self, limit: str, *keys: str) -> None:
+        """Raise if `limit` is already used up for `keys`, without counting an attempt."""
+        item = parse(limit)
+        if not await self._limiter.test(item, *keys):
+            raise RateLimited(retry_after=await self._retry_after(item, *keys))
+
+    async def _retry_after(self, item: RateLimitItem, *keys: str) -> int:
+        stats = await self._limiter.get_window_stats(item, *keys)
+        return max(1, math.ceil(stats.reset_time - time.time()))
+
+    async def reset(self) -> None:
+        await self._storage.reset()
+{%- if cookiecutter.use_redis %}
+
+
+def redis_storage(redis_url: str, *, key_prefix: str = "ratelimit") -> Storage:
+    """`limits` storage on Redis through redis-py (the client the rest of the app uses)."""
+    uri = redis_url.replace("redis://", "async+redis://", 1).replace(
+        "rediss://", "async+rediss://", 1
+    )
+    return storage_from_string(uri, implementation="redispy", key_prefix=key_prefix)
+{%- else %}
+
+
+def memory_storage() -> Storage:
+    return MemoryStorage()
+{%- endif %}

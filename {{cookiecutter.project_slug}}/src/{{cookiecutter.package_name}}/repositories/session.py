@@ -1,0 +1,74 @@
+"""Storage of login sessions and refresh tokens."""
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
+from {{ cookiecutter.package_name }}.models.user import User
+from {{ cookiecutter.package_name }}.repositories.base import BaseRepository
+
+
+class SessionRepository(BaseRepository[AuthSession]):
+    model = AuthSession
+
+    async def add_refresh_token(self, token: RefreshToken) -> RefreshToken:
+        self.session.add(token)
+        await self.session.flush()
+        return token
+
+    async def get_refresh_token(self, token_hash: str) -> tuple[RefreshToken, AuthSession] | None:
+        """The refresh token with this hash and its session, or None."""
+        row = (
+            await self.session.execute(
+                select(RefreshToken, AuthSession)
+                .join(AuthSession, AuthSession.id == RefreshToken.session_id)
+                .where(RefreshToken.token_hash == token_hash)
+            )
+        ).first()
+        return (row[0], row[1]) if row else None
+
+    async def spend_refresh_token(self, token_id: int, *, now: datetime) -> bool:
+        """Mark a refresh token used; False if it already was (a concurrent or replayed use).
+
+        A conditional UPDATE makes this atomic: of two simultaneous refreshes with
+        the same token, exactly one wins.
+        """
+        result = await self.session.execute(
+            update(RefreshToken)
+            .where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None))
+            .values(used_at=now)
+        )
+        return result.rowcount == 1
+
+    async def revoke(self, session_id: str, *, now: datetime) -> None:
+        await self.session.execute(
+            update(AuthSession)
+            .where(AuthSession.id == session_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+
+    async def revoke_all(
+        self, user_id: int, *, now: datetime, keep_session_id: str | None = None
+    ) -> int:
+        """Revoke every live session of a user (but `keep_session_id`); returns how many."""
+        query = (
+            update(AuthSession)
+            .where(AuthSession.user_id == user_id, AuthSession.revoked_at.is_(None))
+            .values(revoked_at=now)
+        )
+        if keep_session_id is not None:
+            query = query.where(AuthSession.id != keep_session_id)
+        return (await self.session.execute(query)).rowcount
+
+    async def get_user_of_live_session(self, user_id: int, session_id: str) -> User | None:
+        """The user, if `session_id` is theirs and not revoked: one round trip per request."""
+        return await self.session.scalar(
+            select(User)
+            .join(AuthSession, AuthSession.user_id == User.id)
+            .where(
+                User.id == user_id,
+                AuthSession.id == session_id,
+                AuthSession.revoked_at.is_(None),
+            )
+        )

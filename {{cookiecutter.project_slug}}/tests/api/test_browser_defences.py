@@ -1,0 +1,138 @@
+"""Browser-facing defences: security headers, CORS, body size, docs exposure, start-up checks."""
+
+from collections.abc import AsyncIterator
+
+import httpx2
+import pytest
+from pydantic import ValidationError
+
+from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.main import create_app
+from tests.conftest import close_app
+
+STRONG_SECRET = "s" * 48
+
+
+async def call(settings: Settings, method: str, url: str, **kwargs) -> httpx2.Response:
+    """One request against a fresh app built from `settings`."""
+    app = create_app(settings)
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.request(method, url, **kwargs)
+    await close_app(app)
+    return response
+
+
+async def chunks(*parts: bytes) -> AsyncIterator[bytes]:
+    """A streamed body with no Content-Length: the limit must hold while reading."""
+    for part in parts:
+        yield part
+
+
+async def test_security_headers_on_every_response(client: httpx2.AsyncClient):
+    """API answers, errors included, carry the hardening headers and a locked-down CSP."""
+    for response in (await client.get("/health/live"), await client.get("/nowhere")):
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        assert "Strict-Transport-Security" not in response.headers
+
+
+async def test_docs_page_gets_a_csp_that_lets_it_work(client: httpx2.AsyncClient):
+    """The Swagger UI page may load its own scripts; it is still not frameable."""
+    response = await client.get("/docs")
+
+    assert response.status_code == 200
+    csp = response.headers["Content-Security-Policy"]
+    assert "https://cdn.jsdelivr.net" in csp
+    assert "frame-ancestors 'none'" in csp
+
+
+async def test_production_sends_hsts_and_hides_docs(settings: Settings):
+    """In production HSTS is on and the OpenAPI pages are gone unless enabled."""
+    production = settings.model_copy(update={"environment": "production"})
+
+    live = await call(production, "GET", "/health/live")
+    docs = await call(production, "GET", "/docs")
+    schema = await call(production, "GET", "/openapi.json")
+    enabled = await call(production.model_copy(update={"docs_enabled": True}), "GET", "/docs")
+
+    assert live.headers["Strict-Transport-Security"].startswith("max-age=")
+    assert (docs.status_code, schema.status_code, enabled.status_code) == (404, 404, 200)
+
+
+async def test_cors_is_closed_by_default(client: httpx2.AsyncClient):
+    """With no CORS_ORIGINS, a preflight gets no Access-Control-Allow-Origin."""
+    response = await client.options(
+        "/api/v1/items/",
+        headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"},
+    )
+
+    assert "access-control-allow-origin" not in response.headers
+
+
+async def test_cors_preflight_from_unlisted_origin_is_refused(settings: Settings):
+    """Only listed origins are allowed; others get no CORS grant."""
+    listed = settings.model_copy(update={"cors_origins": ["https://app.example.com"]})
+    preflight = {"Access-Control-Request-Method": "POST"}
+
+    good = await call(
+        listed,
+        "OPTIONS",
+        "/api/v1/items/",
+        headers={"Origin": "https://app.example.com", **preflight},
+    )
+    evil = await call(
+        listed, "OPTIONS", "/api/v1/items/", headers={"Origin": "https://evil.example", **preflight}
+    )
+
+    assert good.headers["access-control-allow-origin"] == "https://app.example.com"
+    assert good.headers["access-control-allow-credentials"] == "true"
+    assert evil.status_code == 400
+    assert "access-control-allow-origin" not in evil.headers
+
+
+async def test_wildcard_cors_never_allows_credentials(settings: Settings):
+    """Outside production '*' may be used, but never together with credentials."""
+    wildcard = settings.model_copy(update={"cors_origins": ["*"]})
+
+    response = await call(
+        wildcard, "GET", "/health/live", headers={"Origin": "https://anywhere.example"}
+    )
+
+    assert response.headers["access-control-allow-origin"] == "*"
+    assert "access-control-allow-credentials" not in response.headers
+
+
+async def test_oversized_body_is_413(settings: Settings):
+    """A body over MAX_BODY_SIZE is refused with 413 JSON before the app reads it."""
+    small = settings.model_copy(update={"max_body_size": 1024})
+
+    declared = await call(small, "POST", "/api/v1/items/", content=b"x" * 2048)
+    streamed = await call(
+        small,
+        "POST",
+        "/api/v1/items/",
+        content=chunks(b"x" * 600, b"x" * 600),
+        headers={"Content-Type": "application/json"},
+    )
+
+    for response in (declared, streamed):
+        assert response.status_code == 413
+        assert response.json()["code"] == "request.too_large"
+
+
+def test_production_refuses_wildcard_cors():
+    """Start-up fails in production when CORS_ORIGINS contains '*'."""
+    with pytest.raises(ValidationError, match="CORS_ORIGINS"):
+        Settings(environment="production", secret_key=STRONG_SECRET, cors_origins=["*"])
+
+
+def test_cors_origins_accept_a_comma_separated_list(monkeypatch: pytest.MonkeyPatch):
+    """CORS_ORIGINS may be written `a,b` in the environment."""
+    monkeypatch.setenv("CORS_ORIGINS", "https://a.example, https://b.example")
+
+    settings = Settings(secret_key=STRONG_SECRET, _env_file=None)
+
+    assert settings.cors_origins == ["https://a.example", "https://b.example"]

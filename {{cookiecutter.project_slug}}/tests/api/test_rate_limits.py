@@ -1,0 +1,197 @@
+{% if cookiecutter.use_redis -%}
+"""Rate limits, attacked: brute force on one account, floods from one address.
+
+Counters live in the real Redis of the run (REDIS_URL), under a prefix of their own.
+"""
+{%- else -%}
+"""Rate limits, attacked: brute force on one account, floods from one address."""
+{%- endif %}
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx2
+import pytest
+from fastapi import FastAPI
+
+from {{ cookiecutter.package_name }}.main import create_app
+from tests.conftest import close_app
+from tests.factories import PASSWORD, register_user
+
+LOGIN = "/api/v1/auth/login"
+REGISTER = "/api/v1/users/"
+REFRESH = "/api/v1/auth/refresh"
+
+
+@pytest.fixture
+async def strict_app(settings, engine) -> AsyncIterator[FastAPI]:
+    """An app with small limits, counted from zero."""
+    app = create_app(
+        settings.model_copy(
+            update={
+                "rate_limit_login_account": "3/minute",
+                "rate_limit_login_address": "6/minute",
+                "rate_limit_register_address": "2/minute",
+                "rate_limit_refresh_address": "2/minute",
+{%- if cookiecutter.use_redis %}
+                "redis_prefix": f"test-{uuid.uuid4().hex[:12]}",
+{%- endif %}
+            }
+        )
+    )
+    yield app
+    await close_app(app)
+
+
+def client_for(app: FastAPI, address: str = "203.0.113.7") -> httpx2.AsyncClient:
+    transport = httpx2.ASGITransport(app=app, client=(address, 5000))
+    return httpx2.AsyncClient(transport=transport, base_url="http://testserver")
+
+
+async def test_account_locks_after_repeated_failures(strict_app: FastAPI, client):
+    """After 3 wrong passwords, even the right one gets 429 with Retry-After."""
+    user = await register_user(client)
+    async with client_for(strict_app) as attacker:
+        for _ in range(3):
+            wrong = await attacker.post(LOGIN, data={"username": user["email"], "password": "nope"})
+            assert wrong.status_code == 401
+        locked = await attacker.post(LOGIN, data={"username": user["email"], "password": PASSWORD})
+
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "rate_limited"
+    assert 1 <= int(locked.headers["Retry-After"]) <= 60
+
+
+async def test_account_lock_is_per_account(strict_app: FastAPI, client):
+    """Failures against one account do not lock another."""
+    victim, bystander = await register_user(client), await register_user(client)
+    async with client_for(strict_app) as attacker:
+        for _ in range(3):
+            await attacker.post(LOGIN, data={"username": victim["email"], "password": "nope"})
+        async with client_for(strict_app, "198.51.100.9") as other:
+            ok = await other.post(
+                LOGIN, data={"username": bystander["email"], "password": PASSWORD}
+            )
+
+    assert ok.status_code == 200
+
+
+async def test_login_flood_from_one_address_is_limited(strict_app: FastAPI):
+    """Spraying many accounts from one address hits the per-address limit."""
+    async with client_for(strict_app) as attacker:
+        statuses = [
+            (
+                await attacker.post(
+                    LOGIN, data={"username": f"{uuid.uuid4().hex}@example.com", "password": "x"}
+                )
+            ).status_code
+            for _ in range(7)
+        ]
+
+    assert statuses[:6] == [401] * 6
+    assert statuses[6] == 429
+
+
+async def test_registration_is_limited_per_address(strict_app: FastAPI):
+    """A third registration within the minute from one address gets 429; others still pass."""
+    async with client_for(strict_app) as bot:
+        statuses = [
+            (
+                await bot.post(
+                    REGISTER,
+                    json={"email": f"{uuid.uuid4().hex}@example.com", "password": PASSWORD},
+                )
+            ).status_code
+            for _ in range(3)
+        ]
+    async with client_for(strict_app, "198.51.100.10") as human:
+        other = await human.post(
+            REGISTER, json={"email": f"{uuid.uuid4().hex}@example.com", "password": PASSWORD}
+        )
+
+    assert statuses == [201, 201, 429]
+    assert other.status_code == 201
+
+
+async def test_refresh_is_limited_per_address(strict_app: FastAPI):
+    """Guessing refresh tokens from one address is cut off with 429."""
+    async with client_for(strict_app) as attacker:
+        statuses = [
+            (await attacker.post(REFRESH, json={"refresh_token": uuid.uuid4().hex})).status_code
+            for _ in range(3)
+        ]
+
+    assert statuses == [401, 401, 429]
+
+
+async def test_limit_recovers_after_the_window(settings, client):
+    """Once the window has passed, attempts are allowed again."""
+    app = create_app(
+        settings.model_copy(
+            update={
+                "rate_limit_refresh_address": "1/second",
+{%- if cookiecutter.use_redis %}
+                "redis_prefix": f"test-{uuid.uuid4().hex[:12]}",
+{%- endif %}
+            }
+        )
+    )
+    async with client_for(app) as caller:
+        first = await caller.post(REFRESH, json={"refresh_token": "a"})
+        limited = await caller.post(REFRESH, json={"refresh_token": "b"})
+        await asyncio.sleep(1.1)
+        recovered = await caller.post(REFRESH, json={"refresh_token": "c"})
+    await close_app(app)
+
+    assert (first.status_code, limited.status_code, recovered.status_code) == (401, 429, 401)
+
+
+async def test_forwarded_for_is_ignored_from_untrusted_peers(strict_app: FastAPI):
+    """A client cannot dodge the limit by inventing X-Forwarded-For addresses."""
+    async with client_for(strict_app) as attacker:
+        statuses = [
+            (
+                await attacker.post(
+                    REFRESH,
+                    json={"refresh_token": "x"},
+                    headers={"X-Forwarded-For": f"10.0.0.{n}"},
+                )
+            ).status_code
+            for n in range(3)
+        ]
+
+    assert statuses[-1] == 429
+
+
+async def test_forwarded_for_is_believed_from_trusted_proxies(settings):
+    """Behind a trusted proxy, each forwarded client address gets its own counter."""
+    app = create_app(
+        settings.model_copy(
+            update={
+                "rate_limit_refresh_address": "1/minute",
+                "forwarded_allow_ips": ["203.0.113.7"],
+{%- if cookiecutter.use_redis %}
+                "redis_prefix": f"test-{uuid.uuid4().hex[:12]}",
+{%- endif %}
+            }
+        )
+    )
+    async with client_for(app) as proxy:
+        statuses = [
+            (
+                await proxy.post(
+                    REFRESH,
+                    json={"refresh_token": "x"},
+                    headers={"X-Forwarded-For": f"1.2.3.4, 192.0.2.{n}"},
+                )
+            ).status_code
+            for n in range(3)
+        ]
+        again = await proxy.post(
+            REFRESH, json={"refresh_token": "x"}, headers={"X-Forwarded-For": "192.0.2.0"}
+        )
+    await close_app(app)
+
+    assert statuses == [401, 401, 401]
+    assert again.status_code == 429

@@ -1,0 +1,57 @@
+"""Login must not reveal which accounts exist through its response time."""
+
+import statistics
+import time
+
+import httpx2
+from sqlalchemy import update
+
+from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.models.user import User
+from tests.conftest import close_app
+from tests.factories import PASSWORD
+
+ROUNDS = 20
+MAX_SPREAD = 1.25
+
+
+async def test_login_failures_take_the_same_time(settings, session_factory):
+    """Unknown email, wrong password and deactivated account: medians within 25%.
+
+    Uses the production Argon2id cost, and interleaves the three cases so that
+    any background load hits them alike.
+    """
+    app = create_app(
+        settings.model_copy(update={"argon2_time_cost": 2, "argon2_memory_cost": 19456})
+    )
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        for email in ("known@example.com", "inactive@example.com"):
+            created = await client.post(
+                "/api/v1/users/", json={"email": email, "password": PASSWORD}
+            )
+            assert created.status_code == 201
+        async with session_factory() as session:
+            await session.execute(
+                update(User).where(User.email == "inactive@example.com").values(is_active=False)
+            )
+            await session.commit()
+
+        cases = {
+            "unknown-email": ("nobody@example.com", PASSWORD),
+            "wrong-password": ("known@example.com", "not the password"),
+            "deactivated": ("inactive@example.com", PASSWORD),
+        }
+        timings: dict[str, list[float]] = {case: [] for case in cases}
+        for _ in range(ROUNDS):
+            for case, (email, password) in cases.items():
+                start = time.perf_counter()
+                response = await client.post(
+                    "/api/v1/auth/login", data={"username": email, "password": password}
+                )
+                timings[case].append(time.perf_counter() - start)
+                assert response.status_code == 401
+    await close_app(app)
+
+    medians = {case: statistics.median(samples) for case, samples in timings.items()}
+    assert max(medians.values()) / min(medians.values()) <= MAX_SPREAD, medians
