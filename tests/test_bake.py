@@ -1,0 +1,326 @@
+"""Fast tier: every supported variant renders cleanly and lints; refused answers leave nothing.
+
+Each FAST variant is baked once per module (pytest-cookies) and checked from several angles; the
+INVALID answers go through the in-process API, the command line and a replay file.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+from conftest import TEMPLATE_ROOT, RunCookiecutter
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
+from variants import (
+    FAST_VARIANTS,
+    GENERATED_FILES,
+    INVALID_ANSWERS,
+    answers_for,
+    feature_files,
+    invalid_id,
+)
+
+TEMPLATE_PROJECT = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}"
+# Files every variant must have (a sample; the exact-set test covers the rest).
+ALWAYS_PATHS = (
+    "pyproject.toml",
+    "README.md",
+    "Makefile",
+    "alembic.ini",
+    ".env.example",
+    ".env",
+    ".gitignore",
+    "LICENSE",
+    "migrations/env.py",
+    "src/{package}/main.py",
+    "tests/conftest.py",
+)
+COOKIECUTTER_JSON = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+# Options whose command-line junk cookiecutter refuses itself: choices (lists) and booleans.
+COOKIECUTTER_CHECKED = {
+    option for option, default in COOKIECUTTER_JSON.items() if isinstance(default, list | bool)
+}
+LEFTOVER_JINJA = ("{{ cookiecutter.", "{{cookiecutter.", "{%", "%}")
+LICENSE_MARKERS = {
+    "MIT": "Permission is hereby granted, free of charge",
+    "Apache-2.0": "Apache License",
+    "Proprietary": "All rights reserved",
+}
+
+
+class Bake(NamedTuple):
+    """One baked variant: its full answers and where the project landed."""
+
+    answers: dict[str, object]
+    path: Path
+
+
+def ruff(*args: str) -> list[str]:
+    """The command running the ruff installed next to these tests (not whatever is on PATH)."""
+    found = shutil.which("ruff", path=str(Path(sys.executable).parent))
+    return [found, *args] if found else [sys.executable, "-m", "ruff", *args]
+
+
+def project_files(root: Path) -> list[Path]:
+    """Every file in a baked project, skipping caches."""
+    return [
+        path
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and "__pycache__" not in path.parts and ".ruff_cache" not in path.parts
+    ]
+
+
+def expected(paths: tuple[str, ...], package: object) -> list[str]:
+    """Format the {package} placeholder in a path list."""
+    return [path.format(package=package) for path in paths]
+
+
+def expected_files(answers: dict[str, object]) -> set[str]:
+    """The template's files, minus those of disabled features, plus those the hook writes."""
+    package = answers["package_name"]
+    rendered = {
+        path.relative_to(TEMPLATE_PROJECT)
+        .as_posix()
+        .replace("{{cookiecutter.package_name}}", str(package))
+        for path in project_files(TEMPLATE_PROJECT)
+    }
+    for enabled, paths in feature_files(answers).values():
+        if not enabled:
+            rendered -= set(expected(paths, package))
+    return rendered | set(GENERATED_FILES)
+
+
+@pytest.fixture(scope="module", params=list(FAST_VARIANTS), ids=str)
+def bake(request: pytest.FixtureRequest, cookies_session) -> Bake:
+    """Bake one FAST variant and return its answers and project path."""
+    extra_context = FAST_VARIANTS[request.param]
+    result = cookies_session.bake(extra_context=extra_context, template=str(TEMPLATE_ROOT))
+    assert result.exception is None, result.exception
+    assert result.exit_code == 0
+    return Bake(answers_for(extra_context), result.project_path)
+
+
+# Supported variants
+
+
+def test_bake_uses_expected_folder(bake: Bake) -> None:
+    """The project folder is named after the slug."""
+    assert bake.path.name == bake.answers["project_slug"]
+    assert (bake.path / "src" / str(bake.answers["package_name"])).is_dir()
+
+
+def test_no_jinja_left_behind(bake: Bake) -> None:
+    """No text file keeps an unrendered cookiecutter expression or Jinja tag."""
+    leftovers = []
+    for path in project_files(bake.path):
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            continue  # binary
+        leftovers += [
+            f"{path.relative_to(bake.path)}:{number}: {line.strip()}"
+            for number, line in enumerate(text.splitlines(), start=1)
+            if any(marker in line for marker in LEFTOVER_JINJA)
+        ]
+    assert leftovers == []
+
+
+def test_no_empty_folders(bake: Bake) -> None:
+    """The post-generation hook leaves no empty folder behind."""
+    empty = [p for p in bake.path.rglob("*") if p.is_dir() and not any(p.iterdir())]
+    assert empty == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("check", "--output-format", "concise"), ("format", "--check")],
+    ids=["ruff-check", "ruff-format"],
+)
+def test_ruff_passes(bake: Bake, command: tuple[str, ...]) -> None:
+    """The baked project passes its own ruff lint and format check."""
+    completed = subprocess.run(
+        ruff(*command, "--no-cache", "."),
+        cwd=bake.path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_exact_file_set(bake: Bake) -> None:
+    """The files are the common ones plus each enabled feature's: nothing more, nothing less."""
+    actual = {path.relative_to(bake.path).as_posix() for path in project_files(bake.path)}
+    wanted = expected_files(bake.answers)
+    assert sorted(actual - wanted) == [], "unexpected files"
+    assert sorted(wanted - actual) == [], "missing files"
+
+
+def test_always_present_files(bake: Bake) -> None:
+    """Files every variant needs are there."""
+    paths = expected(ALWAYS_PATHS, bake.answers["package_name"])
+    assert [path for path in paths if not (bake.path / path).is_file()] == []
+
+
+@pytest.mark.parametrize("option", ["use_auth", "use_redis", "use_docker", "ci"])
+def test_feature_files_follow_option(bake: Bake, option: str) -> None:
+    """Each optional feature's files exist exactly when its option enables it."""
+    enabled, paths = feature_files(bake.answers)[option]
+    listed = expected(paths, bake.answers["package_name"])
+    present = [path for path in listed if (bake.path / path).exists()]
+    assert present == (listed if enabled else [])
+
+
+def test_no_docker_or_ci_leftovers(bake: Bake) -> None:
+    """ci=none leaves no .github folder; use_docker=n no Docker file at all."""
+    if bake.answers["ci"] != "github":
+        assert not (bake.path / ".github").exists()
+    if not bake.answers["use_docker"]:
+        leftovers = [*bake.path.glob("*ocker*"), *bake.path.glob("compose*")]
+        assert leftovers == []
+
+
+def test_env_file_has_fresh_secret(bake: Bake) -> None:
+    """.env has a long SECRET_KEY; .env.example keeps it empty; .gitignore ignores .env."""
+    env = (bake.path / ".env").read_text(encoding="utf-8").splitlines()
+    example = (bake.path / ".env.example").read_text(encoding="utf-8").splitlines()
+    [secret] = [line.removeprefix("SECRET_KEY=") for line in env if line.startswith("SECRET_KEY=")]
+    assert len(secret) >= 32
+    assert "SECRET_KEY=" in example
+    assert [line for line in env if not line.startswith("SECRET_KEY=")] == [
+        line for line in example if not line.startswith("SECRET_KEY=")
+    ]
+    ignored = (bake.path / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert ".env" in ignored
+
+
+def test_pyproject_matches_answers(bake: Bake) -> None:
+    """requires-python, name, version and the database driver follow the answers."""
+    project = tomllib.loads((bake.path / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["requires-python"] == f">={bake.answers['python_version']}"
+    assert project["name"] == bake.answers["project_slug"]
+    assert project["version"] == bake.answers["version"]
+    assert project["description"] == bake.answers["description"]
+    names = {re.split(r"[\[<>=~! ]", dependency)[0] for dependency in project["dependencies"]}
+    driver, other = ("asyncpg", "aiosqlite")
+    if bake.answers["database"] == "sqlite":
+        driver, other = other, driver
+    assert driver in names
+    assert other not in names
+    assert ("pyjwt" in names) is bake.answers["use_auth"]
+    uses_redis = any("redis" in dependency for dependency in project["dependencies"])
+    assert uses_redis is bake.answers["use_redis"]
+
+
+def test_env_example_follows_options(bake: Bake) -> None:
+    """.env.example names REDIS_URL exactly with use_redis and the right default database URL."""
+    example = (bake.path / ".env.example").read_text(encoding="utf-8")
+    assert ("REDIS_URL=" in example) is bake.answers["use_redis"]
+    scheme = {"postgresql": "postgresql+asyncpg://", "sqlite": "sqlite+aiosqlite://"}
+    assert f"DATABASE_URL={scheme[str(bake.answers['database'])]}" in example
+
+
+def test_ruff_targets_python_version(bake: Bake) -> None:
+    """The project's ruff target follows python_version."""
+    config = tomllib.loads((bake.path / "pyproject.toml").read_text(encoding="utf-8"))
+    target = str(bake.answers["python_version"]).replace(".", "")
+    assert config["tool"]["ruff"]["target-version"] == f"py{target}"
+
+
+def test_license_text_follows_license(bake: Bake) -> None:
+    """LICENSE holds the chosen license's text, and only that one."""
+    text = (bake.path / "LICENSE").read_text(encoding="utf-8")
+    for license_name, marker in LICENSE_MARKERS.items():
+        assert (marker in text) is (license_name == bake.answers["license"]), license_name
+
+
+def test_author_is_credited(bake: Bake) -> None:
+    """The author's name and email reach pyproject.toml."""
+    project = tomllib.loads((bake.path / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["authors"] == [
+        {"name": bake.answers["author_name"], "email": bake.answers["author_email"]}
+    ]
+
+
+# Refused answers
+
+
+@pytest.mark.parametrize("case", INVALID_ANSWERS, ids=invalid_id)
+def test_invalid_answer_fails_bake(
+    case: tuple[dict[str, object], str], cookies, tmp_path: Path
+) -> None:
+    """The bake fails and no project folder is left behind."""
+    extra_context, _option = case
+    result = cookies.bake(extra_context=extra_context, template=str(TEMPLATE_ROOT))
+    assert result.exit_code != 0
+    assert result.exception is not None
+    assert list(tmp_path.glob("cookies/bake*/*")) == []
+
+
+@pytest.mark.parametrize("case", INVALID_ANSWERS, ids=invalid_id)
+def test_invalid_answer_on_command_line_names_option(
+    case: tuple[dict[str, object], str], run_cookiecutter: RunCookiecutter, tmp_path: Path
+) -> None:
+    """cookiecutter KEY=VALUE exits non-zero naming the option, leaving no project folder.
+
+    Junk for a choice or yes/no option is refused by cookiecutter itself ("mysql provided for
+    choice variable database"), before the pre-generation hook runs; the hook refuses the rest
+    with a line starting "<option>=".
+    """
+    extra_context, option = case
+    pairs = [f"{key}={value}" for key, value in extra_context.items()]
+    completed = run_cookiecutter("--no-input", str(TEMPLATE_ROOT), *pairs)
+    assert completed.returncode != 0
+    refused_by_hook = re.search(rf"^{option}=", completed.stderr, re.MULTILINE)
+    refused_by_cookiecutter = option in COOKIECUTTER_CHECKED and f"variable {option}" in (
+        completed.stderr
+    )
+    assert refused_by_hook or refused_by_cookiecutter, completed.stderr[-2000:]
+    out = tmp_path / "out"
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("case", INVALID_ANSWERS, ids=invalid_id)
+def test_invalid_answer_in_replay_is_refused_by_hook(
+    case: tuple[dict[str, object], str], run_cookiecutter: RunCookiecutter, tmp_path: Path
+) -> None:
+    """A replay file skips cookiecutter's own checks; the hook still refuses as '<option>=...'."""
+    extra_context, option = case
+    context = generate_context(context_file=str(TEMPLATE_ROOT / "cookiecutter.json"))
+    answers = dict(prompt_for_config(context, no_input=True))
+    replay = tmp_path / "replay-input.json"
+    replay.write_text(json.dumps({"cookiecutter": {**answers, **extra_context}}), encoding="utf-8")
+    completed = run_cookiecutter("--replay-file", str(replay), str(TEMPLATE_ROOT))
+    assert completed.returncode != 0
+    assert re.search(rf"^{option}=", completed.stderr, re.MULTILINE), completed.stderr[-2000:]
+    assert "pre_gen_project" in completed.stderr + completed.stdout
+    out = tmp_path / "out"
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_command_line_bake_prints_next_steps(
+    run_cookiecutter: RunCookiecutter, tmp_path: Path
+) -> None:
+    """A successful command-line bake prints the next steps and the docs URL."""
+    completed = run_cookiecutter("--no-input", str(TEMPLATE_ROOT), "project_name=Cli Check")
+    assert completed.returncode == 0, completed.stderr[-2000:]
+    assert "make install" in completed.stdout
+    assert "http://127.0.0.1:8000/docs" in completed.stdout
+    assert (tmp_path / "out" / "cli-check" / ".env").is_file()
+
+
+def test_hooks_run_on_this_interpreter_only() -> None:
+    """The hooks import only the standard library (cookiecutter runs them with its Python)."""
+    for hook in ("pre_gen_project", "post_gen_project"):
+        source = (TEMPLATE_ROOT / "hooks" / f"{hook}.py").read_text(encoding="utf-8")
+        modules = re.findall(r"^(?:from|import) ([a-zA-Z_][\w]*)", source, re.MULTILINE)
+        assert set(modules) <= set(sys.stdlib_module_names) | {"__future__"}, hook
