@@ -1,3 +1,3 @@
-"""{{ cookiecutter.project_name }}: {{ cookiecutter.description }}"""
+"""{{ cookiecutter.project_name }}: the service package (see README.md)."""
 
 __version__ = "{{ cookiecutter.version }}"
