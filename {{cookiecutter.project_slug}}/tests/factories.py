@@ -25,6 +25,7 @@ async def register_user(
 
 
 async def login(client: httpx2.AsyncClient, *, email: str, password: str = PASSWORD) -> str:
+    """Log in and return the access token."""
     response = await client.post(
         "/api/v1/auth/login", data={"username": email, "password": password}
     )

@@ -10,6 +10,9 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self
 
+{% if cookiecutter.use_auth -%}
+from {{ cookiecutter.package_name }}.models.audit import AuditLog
+{% endif -%}
 from {{ cookiecutter.package_name }}.models.item import Item
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
@@ -67,6 +70,40 @@ class FakeItemRepository(FakeRepository):
 class FakeUserRepository(FakeRepository):
     async def get_by_email(self, email: str) -> User | None:
         return next((user for user in self.rows.values() if user.email == email.lower()), None)
+
+    async def list(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        email_contains: str | None = None,
+        role: str | None = None,
+        is_active: bool | None = None,
+    ) -> tuple[list[User], int]:
+        rows = [
+            user
+            for user in sorted(self.rows.values(), key=lambda user: user.id)
+            if (email_contains is None or email_contains.lower() in user.email)
+            and (role is None or user.role == role)
+            and (is_active is None or user.is_active == is_active)
+        ]
+        return rows[offset : offset + limit], len(rows)
+
+    async def count_active(self, *, role: str) -> int:
+        return sum(1 for user in self.rows.values() if user.role == role and user.is_active)
+
+
+class FakeAuditRepository:
+    """Appends audit rows; committed with the rest of the Unit of Work."""
+
+    def __init__(self, rows: list[AuditLog]) -> None:
+        self.rows = rows
+
+    async def add(self, entry: AuditLog) -> AuditLog:
+        entry.id = len(self.rows) + 1
+        entry.occurred_at = datetime.now(UTC)
+        self.rows.append(entry)
+        return entry
 
 
 class FakeSessionRepository:
@@ -142,6 +179,7 @@ class FakeUnitOfWork:
         self.committed_users: dict[int, User] = {}
         self.committed_sessions: dict[str, AuthSession] = {}
         self.committed_tokens: dict[str, RefreshToken] = {}
+        self.committed_audit: list[AuditLog] = []
 {%- endif %}
         self.commits = 0
 
@@ -158,6 +196,7 @@ class FakeUnitOfWork:
             copy.deepcopy(self.committed_tokens),
             users=self.users.rows,
         )
+        self.audit = FakeAuditRepository(list(self.committed_audit))
 {%- endif %}
         return self
 
@@ -175,6 +214,7 @@ class FakeUnitOfWork:
         self.committed_users = copy.deepcopy(self.users.rows)
         self.committed_sessions = copy.deepcopy(self.sessions.rows)
         self.committed_tokens = copy.deepcopy(self.sessions.tokens)
+        self.committed_audit = list(self.audit.rows)
 {%- endif %}
         self.commits += 1
 

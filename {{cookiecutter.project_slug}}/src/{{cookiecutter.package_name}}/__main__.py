@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--reload", action="store_true", help="restart on code changes")
 {%- if cookiecutter.use_auth %}
 
-    admin = commands.add_parser("create-admin", help="create a superuser account")
+    admin = commands.add_parser("create-admin", help="create a user with the admin role")
     admin.add_argument("--email", required=True)
     admin.add_argument("--full-name", default=None)
 {%- endif %}

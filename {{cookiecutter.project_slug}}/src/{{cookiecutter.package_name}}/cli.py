@@ -1,4 +1,4 @@
-"""`create-admin`: the way to make the first superuser.
+"""`create-admin`: the way to make the first admin.
 
 The password comes from the ADMIN_PASSWORD environment variable (for scripts)
 or, when that is unset, from an interactive prompt; it is never a command-line
@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }}.core.config import get_settings
 from {{ cookiecutter.package_name }}.core.errors import AppError
+from {{ cookiecutter.package_name }}.core.permissions import Role
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher
 from {{ cookiecutter.package_name }}.db.session import create_engine, create_session_factory
 from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
@@ -34,7 +35,7 @@ def read_password() -> str:
 
 
 def create_admin(*, email: str, full_name: str | None = None) -> int:
-    """Create a superuser; returns a process exit code."""
+    """Create a user with the admin role; returns a process exit code."""
     try:
         data = UserCreate(email=email, password=read_password(), full_name=full_name)
     except ValidationError as exc:
@@ -46,7 +47,7 @@ def create_admin(*, email: str, full_name: str | None = None) -> int:
     except AppError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
         return 1
-    print(f"Created superuser {user.email} (id {user.id}).")
+    print(f"Created admin {user.email} (id {user.id}).")
     return 0
 
 
@@ -58,6 +59,6 @@ async def _register(data: UserCreate):
             SqlAlchemyUnitOfWork(create_session_factory(engine)),
             PasswordHasher.from_settings(settings),
         )
-        return await service.register(data, superuser=True)
+        return await service.register(data, role=Role.ADMIN)
     finally:
         await engine.dispose()

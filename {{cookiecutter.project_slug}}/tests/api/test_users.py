@@ -16,7 +16,7 @@ async def test_register_returns_201_without_password(client: httpx2.AsyncClient)
     assert response.status_code == 201
     body = response.json()
     assert body["email"] == "ann@example.com"
-    assert (body["is_active"], body["is_superuser"]) == (True, False)
+    assert (body["is_active"], body["role"]) == (True, "user")
     assert "password" not in response.text
     assert "hashed_password" not in body
 
@@ -37,7 +37,7 @@ async def test_register_taken_email_is_409(client: httpx2.AsyncClient):
         ({"email": "not-an-email", "password": PASSWORD}, "email"),
         ({"email": "a@example.com", "password": "Ab3$x"}, "password"),
         ({"email": "a@example.com", "password": "x" * 129}, "password"),
-        ({"email": "a@example.com", "password": PASSWORD, "is_superuser": True}, "is_superuser"),
+        ({"email": "a@example.com", "password": PASSWORD, "role": "admin"}, "role"),
     ],
     ids=["bad-email", "short-password", "long-password", "self-promotion"],
 )

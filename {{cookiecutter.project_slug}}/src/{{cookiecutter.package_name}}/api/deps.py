@@ -7,6 +7,9 @@ Services open and commit their own Unit of Work instead.
 
 from typing import Annotated{% if cookiecutter.use_auth %}, Any{% endif %}
 
+{% if cookiecutter.use_auth -%}
+from asgi_correlation_id import correlation_id
+{% endif -%}
 from fastapi import Depends, Request
 {%- if cookiecutter.use_auth %}
 from fastapi.security import OAuth2PasswordBearer
@@ -15,12 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.core.config import Settings
 {%- if cookiecutter.use_auth %}
-from {{ cookiecutter.package_name }}.core.errors import AuthenticationError
+from {{ cookiecutter.package_name }}.core.context import RequestContext, bind_request
+from {{ cookiecutter.package_name }}.core.errors import AuthenticationError, PermissionMissing
+from {{ cookiecutter.package_name }}.core.permissions import Permission, has_permission
 {%- endif %}
 from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
 from {{ cookiecutter.package_name }}.schemas.common import PageParams
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.schemas.user import UserRead
+from {{ cookiecutter.package_name }}.services.admin import AdminService
 from {{ cookiecutter.package_name }}.services.auth import AuthService, Principal
 {%- endif %}
 from {{ cookiecutter.package_name }}.services.item import ItemService
@@ -121,4 +127,34 @@ def get_current_user(principal: CurrentPrincipal) -> UserRead:
 
 
 CurrentUser = Annotated[UserRead, Depends(get_current_user)]
+
+
+def require(permission: Permission) -> Any:
+    """A dependency that lets the request through only if the caller's role grants
+    `permission`; it yields the caller's Principal."""
+
+    async def check(principal: CurrentPrincipal) -> Principal:
+        if not has_permission(principal.user.role, permission):
+            raise PermissionMissing
+        return principal
+
+    return Depends(check)
+
+
+async def bind_request_context(request: Request) -> None:
+    """Make the request id and client address available to the audit log.
+
+    Async on purpose: FastAPI runs sync dependencies in a worker thread, where a
+    context variable set would not be seen by the route.
+    """
+    bind_request(
+        RequestContext(request_id=correlation_id.get(), client_address=client_address(request))
+    )
+
+
+def get_admin_service(uow: UowDep) -> AdminService:
+    return AdminService(uow)
+
+
+AdminServiceDep = Annotated[AdminService, Depends(get_admin_service)]
 {%- endif %}

@@ -73,6 +73,16 @@ class InactiveUser(AuthenticationError):
     message = "Could not validate credentials."
 
 
+class LastAdminError(ConflictError):
+    code = "user.last_admin"
+    message = "This is the last active admin: promote another user first."
+
+
+class PermissionMissing(PermissionDeniedError):
+    code = "permission.denied"
+    message = "Your role does not allow this."
+
+
 class InvalidRefreshToken(AuthenticationError):
     code = "auth.invalid_refresh_token"
     message = "The refresh token is invalid, expired or revoked."

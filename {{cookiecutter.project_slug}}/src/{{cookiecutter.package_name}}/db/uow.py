@@ -14,6 +14,9 @@ from typing import Protocol, Self
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+{% if cookiecutter.use_auth -%}
+from {{ cookiecutter.package_name }}.repositories.audit import AuditRepository
+{% endif -%}
 from {{ cookiecutter.package_name }}.repositories.item import ItemRepository
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.repositories.session import SessionRepository
@@ -28,6 +31,7 @@ class UnitOfWork(Protocol):
 {%- if cookiecutter.use_auth %}
     users: UserRepository
     sessions: SessionRepository
+    audit: AuditRepository
 {%- endif %}
 
     async def __aenter__(self) -> Self: ...
@@ -57,6 +61,7 @@ class SqlAlchemyUnitOfWork:
 {%- if cookiecutter.use_auth %}
         self.users = UserRepository(self._session)
         self.sessions = SessionRepository(self._session)
+        self.audit = AuditRepository(self._session)
 {%- endif %}
         return self
 

@@ -1,6 +1,9 @@
 """SQLAlchemy models. Importing this package registers every table on `Base.metadata`."""
 
 from {{ cookiecutter.package_name }}.db.base import Base
+{%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.models.audit import AuditLog
+{%- endif %}
 from {{ cookiecutter.package_name }}.models.item import Item
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
@@ -9,6 +12,7 @@ from {{ cookiecutter.package_name }}.models.user import User
 
 __all__ = [
 {%- if cookiecutter.use_auth %}
+    "AuditLog",
     "AuthSession",
 {%- endif %}
     "Base",

@@ -1,8 +1,10 @@
-"""A registered user. The password is stored only as an Argon2id hash."""
+"""A registered user. The password is stored only as an Argon2id hash; the role
+decides what they may do (see core/permissions.py)."""
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from {{ cookiecutter.package_name }}.core.permissions import Role
 from {{ cookiecutter.package_name }}.db.base import Base, TimestampMixin
 
 EMAIL_MAX_LENGTH = 320
@@ -16,4 +18,4 @@ class User(TimestampMixin, Base):
     hashed_password: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str | None] = mapped_column(String(200), default=None)
     is_active: Mapped[bool] = mapped_column(default=True)
-    is_superuser: Mapped[bool] = mapped_column(default=False)
+    role: Mapped[str] = mapped_column(String(32), default=Role.USER, server_default=Role.USER)

@@ -1,6 +1,8 @@
 """Storage of users."""
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from {{ cookiecutter.package_name }}.core.errors import ConflictError, EmailAlreadyRegistered
@@ -13,6 +15,34 @@ class UserRepository(BaseRepository[User]):
 
     async def get_by_email(self, email: str) -> User | None:
         return await self.session.scalar(select(User).where(User.email == email.lower()))
+
+    async def list(
+        self,
+        *,
+        limit: int,
+        offset: int,
+        email_contains: str | None = None,
+        role: str | None = None,
+        is_active: bool | None = None,
+    ) -> tuple[Sequence[User], int]:
+        """A page of users, oldest first, optionally filtered."""
+        query = select(User).order_by(User.id)
+        if email_contains:
+            # Escape LIKE wildcards: a filter for "a_b" must not match "axb".
+            pattern = email_contains.lower().replace("\\", "\\\\").replace("%", "\\%")
+            pattern = pattern.replace("_", "\\_")
+            query = query.where(User.email.like(f"%{pattern}%", escape="\\"))
+        if role is not None:
+            query = query.where(User.role == role)
+        if is_active is not None:
+            query = query.where(User.is_active == is_active)
+        return await self._page(query, limit=limit, offset=offset)
+
+    async def count_active(self, *, role: str) -> int:
+        count = await self.session.scalar(
+            select(func.count()).where(User.role == role, User.is_active.is_(True))
+        )
+        return count or 0
 
     def _conflict(self, exc: IntegrityError) -> ConflictError:
         # The only unique constraint besides the key is the email.

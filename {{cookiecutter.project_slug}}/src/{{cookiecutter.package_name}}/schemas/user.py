@@ -37,5 +37,5 @@ class UserRead(BaseModel):
     email: str
     full_name: str | None
     is_active: bool
-    is_superuser: bool
+    role: str
     created_at: datetime

@@ -29,6 +29,7 @@ from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.schemas.auth import TokenPair
 from {{ cookiecutter.package_name }}.schemas.user import PASSWORD_MAX_LENGTH, UserRead
+from {{ cookiecutter.package_name }}.services.audit import audit_entry
 
 logger = structlog.get_logger(__name__)
 
@@ -85,10 +86,14 @@ class AuthService:
         verified = await self.hasher.verify(password[:PASSWORD_MAX_LENGTH], hashed)
         if user_id is None or not verified or not active or len(password) > PASSWORD_MAX_LENGTH:
             await self.limiter.count(self.policy.login_failures_per_account, "login", email)
+            await self._audit_failed_login(user_id, email)
             logger.info("login_failed", user_id=user_id)
             raise InvalidCredentials
         async with self.uow:
             pair = await self._start_session(user_id)
+            await self.uow.audit.add(
+                audit_entry("auth.login_succeeded", actor_id=user_id, entity=("user", user_id))
+            )
             await self.uow.commit()
         logger.info("user_logged_in", user_id=user_id)
         return pair
@@ -109,6 +114,13 @@ class AuthService:
                 raise InvalidRefreshToken
             if not await self.uow.sessions.spend_refresh_token(token.id, now=now):
                 await self.uow.sessions.revoke(session.id, now=now)
+                await self.uow.audit.add(
+                    audit_entry(
+                        "auth.refresh_token_reused",
+                        actor_id=session.user_id,
+                        entity=("session", session.id),
+                    )
+                )
                 await self.uow.commit()
                 logger.warning("refresh_token_reused", user_id=session.user_id)
                 raise InvalidRefreshToken
@@ -127,6 +139,13 @@ class AuthService:
             if found is not None and found[1].user_id == principal.user.id:
                 await self.uow.sessions.revoke(found[1].id, now=now)
             await self.uow.sessions.revoke(principal.claims.session_id, now=now)
+            await self.uow.audit.add(
+                audit_entry(
+                    "auth.logged_out",
+                    actor_id=principal.user.id,
+                    entity=("session", principal.claims.session_id),
+                )
+            )
             await self.uow.commit()
         await self._deny(principal.claims, now=now)
         logger.info("user_logged_out", user_id=principal.user.id)
@@ -136,6 +155,14 @@ class AuthService:
         now = datetime.now(UTC)
         async with self.uow:
             count = await self.uow.sessions.revoke_all(principal.user.id, now=now)
+            await self.uow.audit.add(
+                audit_entry(
+                    "auth.logged_out_everywhere",
+                    actor_id=principal.user.id,
+                    entity=("user", principal.user.id),
+                    details={"sessions": count},
+                )
+            )
             await self.uow.commit()
         await self._deny(principal.claims, now=now)
         logger.info("user_logged_out_everywhere", user_id=principal.user.id, sessions=count)
@@ -154,6 +181,19 @@ class AuthService:
             if not user.is_active:
                 raise InactiveUser
             return Principal(user=UserRead.model_validate(user), claims=claims)
+
+    async def _audit_failed_login(self, user_id: int | None, email: str) -> None:
+        # Its own transaction: the failure is recorded although the login is refused.
+        async with self.uow:
+            await self.uow.audit.add(
+                audit_entry(
+                    "auth.login_failed",
+                    actor_id=user_id,
+                    entity=("user", user_id) if user_id is not None else None,
+                    details={"email": email},
+                )
+            )
+            await self.uow.commit()
 
     async def _start_session(self, user_id: int) -> TokenPair:
         session = await self.uow.sessions.add(AuthSession(id=uuid.uuid4().hex, user_id=user_id))

@@ -1,14 +1,19 @@
-"""Item use cases{% if cookiecutter.use_auth %}: everyone manages their own items; superusers any item{% endif %}."""
+"""Item use cases{% if cookiecutter.use_auth %}: everyone manages their own items; roles with the
+`items:*:any` permissions manage anyone's{% endif %}."""
 
 import structlog
 
-from {{ cookiecutter.package_name }}.core.errors import ItemNotFound
+from {{ cookiecutter.package_name }}.core.errors import ItemNotFound{% if cookiecutter.use_auth %}, PermissionDeniedError{% endif %}
+{%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.core.permissions import Permission, has_permission
+{%- endif %}
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
 from {{ cookiecutter.package_name }}.models.item import Item
 from {{ cookiecutter.package_name }}.schemas.common import Page, PageParams
 from {{ cookiecutter.package_name }}.schemas.item import ItemCreate, ItemRead, ItemUpdate
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.schemas.user import UserRead
+from {{ cookiecutter.package_name }}.services.audit import audit_entry
 {%- endif %}
 
 logger = structlog.get_logger(__name__)
@@ -22,8 +27,8 @@ class ItemService:
 {%- if cookiecutter.use_auth %}
 
     async def list_items(self, *, actor: UserRead, page: PageParams) -> Page[ItemRead]:
-        """A page of the items `actor` may see: their own, or all for a superuser."""
-        owner_id = None if actor.is_superuser else actor.id
+        """A page of the items `actor` may see: their own, or all with `items:read:any`."""
+        owner_id = None if has_permission(actor.role, Permission.ITEMS_READ_ANY) else actor.id
         async with self.uow:
             rows, total = await self.uow.items.list(
                 limit=page.limit, offset=page.offset, owner_id=owner_id
@@ -46,23 +51,40 @@ class ItemService:
     async def update_item(self, *, actor: UserRead, item_id: int, data: ItemUpdate) -> ItemRead:
         """Change the fields sent in `data`."""
         async with self.uow:
-            item = await self._visible(actor, item_id)
+            item = await self._writable(actor, item_id)
             await self.uow.items.update(item, data.model_dump(exclude_unset=True))
             await self.uow.commit()
             logger.info("item_updated", item_id=item.id)
             return ItemRead.model_validate(item)
 
     async def delete_item(self, *, actor: UserRead, item_id: int) -> None:
+        """Delete an item; the deletion is audited with the item's owner and title."""
         async with self.uow:
-            await self.uow.items.delete(await self._visible(actor, item_id))
+            item = await self._writable(actor, item_id)
+            await self.uow.items.delete(item)
+            await self.uow.audit.add(
+                audit_entry(
+                    "item.deleted",
+                    actor_id=actor.id,
+                    entity=("item", item_id),
+                    details={"owner_id": item.owner_id, "title": item.title},
+                )
+            )
             await self.uow.commit()
             logger.info("item_deleted", item_id=item_id)
 
     async def _visible(self, actor: UserRead, item_id: int) -> Item:
         item = await self.uow.items.get(item_id)
+        mine = item is not None and item.owner_id == actor.id
         # Someone else's item answers exactly like a missing one: no existence oracle.
-        if item is None or (item.owner_id != actor.id and not actor.is_superuser):
+        if item is None or not (mine or has_permission(actor.role, Permission.ITEMS_READ_ANY)):
             raise ItemNotFound
+        return item
+
+    async def _writable(self, actor: UserRead, item_id: int) -> Item:
+        item = await self._visible(actor, item_id)
+        if item.owner_id != actor.id and not has_permission(actor.role, Permission.ITEMS_WRITE_ANY):
+            raise PermissionDeniedError
         return item
 {%- else %}
 

@@ -9,10 +9,12 @@ from {{ cookiecutter.package_name }}.core.errors import (
     InvalidCurrentPassword,
     UserNotFound,
 )
+from {{ cookiecutter.package_name }}.core.permissions import Role
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
 from {{ cookiecutter.package_name }}.models.user import User
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead, UserUpdate
+from {{ cookiecutter.package_name }}.services.audit import audit_entry
 
 logger = structlog.get_logger(__name__)
 
@@ -24,7 +26,7 @@ class UserService:
         self.uow = uow
         self.hasher = hasher
 
-    async def register(self, data: UserCreate, *, superuser: bool = False) -> UserRead:
+    async def register(self, data: UserCreate, *, role: Role = Role.USER) -> UserRead:
         """Create an account; an email already in use raises EmailAlreadyRegistered."""
         # Hash before the transaction opens: no connection is held during the slow part.
         hashed = await self.hasher.hash(data.password)
@@ -36,11 +38,19 @@ class UserService:
                     email=data.email,
                     hashed_password=hashed,
                     full_name=data.full_name,
-                    is_superuser=superuser,
+                    role=role,
+                )
+            )
+            await self.uow.audit.add(
+                audit_entry(
+                    "user.registered",
+                    actor_id=user.id,
+                    entity=("user", user.id),
+                    details={"role": role},
                 )
             )
             await self.uow.commit()
-            logger.info("user_registered", user_id=user.id, superuser=superuser)
+            logger.info("user_registered", user_id=user.id, role=role)
             return UserRead.model_validate(user)
 
     async def update_profile(self, *, user_id: int, session_id: str, data: UserUpdate) -> UserRead:
@@ -58,6 +68,10 @@ class UserService:
                     user_id, now=datetime.now(UTC), keep_session_id=session_id
                 )
             await self.uow.users.update(user, changes)
+            if new_hash is not None:
+                await self.uow.audit.add(
+                    audit_entry("user.password_changed", actor_id=user_id, entity=("user", user_id))
+                )
             await self.uow.commit()
             if new_hash is not None:
                 logger.info("password_changed", user_id=user_id)

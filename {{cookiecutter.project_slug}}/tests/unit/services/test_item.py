@@ -15,20 +15,20 @@ from tests.fakes import FakeUnitOfWork
 {%- if cookiecutter.use_auth %}
 
 
-def make_actor(user_id: int, *, superuser: bool = False) -> UserRead:
+def make_actor(user_id: int, *, role: str = "user") -> UserRead:
     return UserRead(
         id=user_id,
         email=f"u{user_id}@example.com",
         full_name=None,
         is_active=True,
-        is_superuser=superuser,
+        role=role,
         created_at=datetime.now(UTC),
     )
 
 
 ALICE = make_actor(1)
 BOB = make_actor(2)
-ADMIN = make_actor(3, superuser=True)
+ADMIN = make_actor(3, role="admin")
 {%- endif %}
 
 
@@ -63,8 +63,8 @@ async def test_list_items_shows_only_own_items(service: ItemService):
     assert page.total == 1
 
 
-async def test_superuser_lists_every_item(service: ItemService):
-    """A superuser sees everyone's items."""
+async def test_admin_lists_every_item(service: ItemService):
+    """An admin (items:read:any) sees everyone's items."""
     await service.create_item(actor=ALICE, data=ItemCreate(title="a"))
     await service.create_item(actor=BOB, data=ItemCreate(title="b"))
 

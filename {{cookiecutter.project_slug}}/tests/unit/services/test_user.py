@@ -3,6 +3,7 @@
 import pytest
 
 from {{ cookiecutter.package_name }}.core.errors import EmailAlreadyRegistered, UserNotFound
+from {{ cookiecutter.package_name }}.core.permissions import Role
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services.user import UserService
@@ -35,7 +36,7 @@ async def test_register_stores_a_hash_not_the_password(
     assert stored.hashed_password.startswith("$argon2id$")
     assert "s3cret-pass" not in stored.hashed_password
     assert await hasher.verify("s3cret-pass", stored.hashed_password)
-    assert (user.is_active, user.is_superuser) == (True, False)
+    assert (user.is_active, user.role) == (True, "user")
 
 
 async def test_register_taken_email_raises_conflict_without_commit(
@@ -51,13 +52,16 @@ async def test_register_taken_email_raises_conflict_without_commit(
     assert len(uow.committed_users) == 1
 
 
-async def test_register_superuser_sets_flag(service: UserService):
-    """The create-admin path makes a superuser."""
+async def test_register_admin_sets_role_and_audits(service: UserService, uow: FakeUnitOfWork):
+    """The create-admin path makes an admin, and the registration is audited."""
     user = await service.register(
-        UserCreate(email="root@example.com", password="password-1"), superuser=True
+        UserCreate(email="root@example.com", password="password-1"), role=Role.ADMIN
     )
 
-    assert user.is_superuser
+    assert user.role == "admin"
+    assert [(entry.action, entry.details) for entry in uow.committed_audit] == [
+        ("user.registered", {"role": "admin"})
+    ]
 
 
 async def test_get_missing_user_raises_not_found(service: UserService):

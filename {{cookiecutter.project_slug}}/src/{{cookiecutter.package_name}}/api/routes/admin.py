@@ -1,0 +1,56 @@
+"""`/api/v1/admin`: user management and the audit log, each route permission-checked."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from {{ cookiecutter.package_name }}.api.deps import AdminServiceDep, PageDep, require
+from {{ cookiecutter.package_name }}.core.permissions import Permission
+from {{ cookiecutter.package_name }}.schemas.admin import (
+    AdminUserUpdate,
+    AuditFilters,
+    AuditLogRead,
+    UserFilters,
+)
+from {{ cookiecutter.package_name }}.schemas.common import ErrorBody, Page
+from {{ cookiecutter.package_name }}.schemas.user import UserRead
+from {{ cookiecutter.package_name }}.services.auth import Principal
+
+router = APIRouter(
+    prefix="/admin",
+    tags=["admin"],
+    responses={403: {"model": ErrorBody, "description": "Permission missing"}},
+)
+NOT_FOUND = {404: {"model": ErrorBody, "description": "No such user"}}
+
+
+@router.get("/users/", dependencies=[require(Permission.USERS_READ)])
+async def list_users(
+    admin: AdminServiceDep, page: PageDep, filters: Annotated[UserFilters, Depends()]
+) -> Page[UserRead]:
+    return await admin.list_users(filters=filters, page=page)
+
+
+@router.get("/users/{user_id}", responses=NOT_FOUND, dependencies=[require(Permission.USERS_READ)])
+async def get_user(user_id: int, admin: AdminServiceDep) -> UserRead:
+    return await admin.get_user(user_id)
+
+
+@router.patch(
+    "/users/{user_id}",
+    responses=NOT_FOUND | {409: {"model": ErrorBody, "description": "Last active admin"}},
+)
+async def update_user(
+    user_id: int,
+    data: AdminUserUpdate,
+    admin: AdminServiceDep,
+    principal: Annotated[Principal, require(Permission.USERS_WRITE)],
+) -> UserRead:
+    return await admin.update_user(actor_id=principal.user.id, user_id=user_id, data=data)
+
+
+@router.get("/audit-logs/", dependencies=[require(Permission.AUDIT_READ)])
+async def list_audit_logs(
+    admin: AdminServiceDep, page: PageDep, filters: Annotated[AuditFilters, Depends()]
+) -> Page[AuditLogRead]:
+    return await admin.list_audit_logs(filters=filters, page=page)
