@@ -10,21 +10,36 @@ Tables are emptied after every test that touched the database.
 """
 
 import os
+{%- if cookiecutter.use_auth %}
+import socket
+{%- endif %}
 
 # Settings are read at import time by the app module: set them before any import.
 os.environ["ENVIRONMENT"] = "test"
 os.environ["SECRET_KEY"] = "test-only-secret-key-0123456789-abcdefghijklmnop"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+{%- if cookiecutter.use_auth %}
+# The console sender is for development only; tests deliver to a real local SMTP server.
+os.environ["EMAIL_BACKEND"] = "smtp"
+{%- endif %}
 
 {% if cookiecutter.database == "postgresql" or cookiecutter.use_redis -%}
 import uuid
 {% endif -%}
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator{% if cookiecutter.use_auth %}, Iterator{% endif %}
+{%- if cookiecutter.use_auth %}
+from email import message_from_bytes
+from email.message import EmailMessage
+from email.policy import default
+{%- endif %}
 
 import httpx2
 import pytest
 {%- if cookiecutter.use_redis %}
 import redis
+{%- endif %}
+{%- if cookiecutter.use_auth %}
+from aiosmtpd.controller import Controller
 {%- endif %}
 from alembic import command
 from alembic.config import Config
@@ -100,8 +115,53 @@ def redis_url() -> str:
 {%- endif %}
 
 
+{%- if cookiecutter.use_auth %}
+
+
+class Mailbox:
+    """Collects every message the local SMTP server receives."""
+
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802  # aiosmtpd's name
+        self.messages.append(message_from_bytes(envelope.content, policy=default))
+        return "250 OK"
+
+
 @pytest.fixture(scope="session")
-def settings(database_url: str{% if cookiecutter.use_redis %}, redis_url: str{% endif %}) -> Settings:
+def smtp_server() -> Iterator[tuple[Mailbox, int]]:
+    """A real SMTP server (aiosmtpd) on a free loopback port, for the whole run."""
+    mailbox = Mailbox()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield mailbox, port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_server: tuple[Mailbox, int]) -> Mailbox:
+    """The messages received during this test (the box is emptied first)."""
+    smtp_server[0].messages.clear()
+    return smtp_server[0]
+{%- endif %}
+
+
+@pytest.fixture(scope="session")
+def settings(
+    database_url: str,
+{%- if cookiecutter.use_redis %}
+    redis_url: str,
+{%- endif %}
+{%- if cookiecutter.use_auth %}
+    smtp_server: tuple[Mailbox, int],
+{%- endif %}
+) -> Settings:
     """Test settings. Argon2 is made cheap and rate limits loose here only; the tests
     that prove those defences build their own app with strict settings."""
     return Settings(
@@ -118,6 +178,9 @@ def settings(database_url: str{% if cookiecutter.use_redis %}, redis_url: str{% 
         rate_limit_login_address="1000/minute",
         rate_limit_register_address="1000/minute",
         rate_limit_refresh_address="1000/minute",
+        rate_limit_password_reset_address="1000/minute",
+        email_backend="smtp",
+        smtp_port=smtp_server[1],
 {%- endif %}
     )  # type: ignore[call-arg]
 
@@ -166,6 +229,9 @@ async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]
 
 async def close_app(app: FastAPI) -> None:
     """Release what create_app() opened (the lifespan does this in a real server)."""
+{%- if cookiecutter.use_auth %}
+    await app.state.outbox.drain()
+{%- endif %}
     await app.state.engine.dispose()
 {%- if cookiecutter.use_redis %}
     await app.state.redis.aclose()

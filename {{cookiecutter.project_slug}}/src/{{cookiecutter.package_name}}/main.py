@@ -24,6 +24,9 @@ from {{ cookiecutter.package_name }}.api.middleware import (
 from {{ cookiecutter.package_name }}.api.router import api_router
 from {{ cookiecutter.package_name }}.api.routes import health
 from {{ cookiecutter.package_name }}.core.config import Settings, get_settings
+{%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.core.email import Outbox, email_sender
+{%- endif %}
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter, {% if cookiecutter.use_redis %}redis_storage{% else %}memory_storage{% endif %}
@@ -33,6 +36,7 @@ from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenC
 from {{ cookiecutter.package_name }}.db.session import create_engine, create_session_factory
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.services.auth import AuthPolicy
+from {{ cookiecutter.package_name }}.services.password_reset import ResetPolicy
 {%- endif %}
 
 logger = structlog.get_logger(__name__)
@@ -47,6 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         logger.info("application_started", environment=settings.environment.value)
         yield
+{%- if cookiecutter.use_auth %}
+        await app.state.outbox.drain()
+{%- endif %}
         await app.state.engine.dispose()
 {%- if cookiecutter.use_redis %}
         await app.state.redis.aclose()
@@ -93,6 +100,13 @@ def install_state(app: FastAPI, settings: Settings) -> None:
     app.state.denylist = MemoryTokenDenylist()
     app.state.limiter = RateLimiter(memory_storage())
 {%- endif %}
+    app.state.outbox = Outbox(email_sender(settings))
+    app.state.reset_policy = ResetPolicy(
+        lifetime=timedelta(minutes=settings.password_reset_expire_minutes),
+        url_template=settings.password_reset_url,
+        sender=settings.email_from,
+        project_name=settings.project_name,
+    )
     app.state.auth_policy = AuthPolicy(
         refresh_lifetime=timedelta(days=settings.refresh_token_expire_days),
         login_failures_per_account=settings.rate_limit_login_account,

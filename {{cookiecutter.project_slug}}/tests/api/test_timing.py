@@ -11,15 +11,15 @@ from {{ cookiecutter.package_name }}.models.user import User
 from tests.conftest import close_app
 from tests.factories import PASSWORD
 
-ROUNDS = 20
+ROUNDS = 15
+ATTEMPTS = 3
 MAX_SPREAD = 1.25
 
 
 async def test_login_failures_take_the_same_time(settings, session_factory):
     """Unknown email, wrong password and deactivated account: medians within 25%.
 
-    Uses the production Argon2id cost, and interleaves the three cases so that
-    any background load hits them alike.
+    Uses the production Argon2id cost (a skipped hash would show as a 5-10x gap).
     """
     app = create_app(
         settings.model_copy(update={"argon2_time_cost": 2, "argon2_memory_cost": 19456})
@@ -42,16 +42,28 @@ async def test_login_failures_take_the_same_time(settings, session_factory):
             "wrong-password": ("known@example.com", "not the password"),
             "deactivated": ("inactive@example.com", PASSWORD),
         }
-        timings: dict[str, list[float]] = {case: [] for case in cases}
-        for _ in range(ROUNDS):
-            for case, (email, password) in cases.items():
-                start = time.perf_counter()
-                response = await client.post(
-                    "/api/v1/auth/login", data={"username": email, "password": password}
-                )
-                timings[case].append(time.perf_counter() - start)
-                assert response.status_code == 401
+        # A real leak (skipping the hash) is systematic and fails every attempt; a burst of
+        # load from other tests on 2 cores is not, so a spread is measured up to 3 times.
+        for _ in range(ATTEMPTS):
+            medians = await median_timings(client, cases)
+            if max(medians.values()) / min(medians.values()) <= MAX_SPREAD:
+                break
     await close_app(app)
 
-    medians = {case: statistics.median(samples) for case, samples in timings.items()}
     assert max(medians.values()) / min(medians.values()) <= MAX_SPREAD, medians
+
+
+async def median_timings(
+    client: httpx2.AsyncClient, cases: dict[str, tuple[str, str]]
+) -> dict[str, float]:
+    """Median login time per case, the cases interleaved so that load hits them alike."""
+    timings: dict[str, list[float]] = {case: [] for case in cases}
+    for _ in range(ROUNDS):
+        for case, (email, password) in cases.items():
+            start = time.perf_counter()
+            response = await client.post(
+                "/api/v1/auth/login", data={"username": email, "password": password}
+            )
+            timings[case].append(time.perf_counter() - start)
+            assert response.status_code == 401
+    return {case: statistics.median(samples) for case, samples in timings.items()}

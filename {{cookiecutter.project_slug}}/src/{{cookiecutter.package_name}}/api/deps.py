@@ -31,6 +31,7 @@ from {{ cookiecutter.package_name }}.services.auth import AuthService, Principal
 {%- endif %}
 from {{ cookiecutter.package_name }}.services.item import ItemService
 {%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.services.password_reset import PasswordResetService
 from {{ cookiecutter.package_name }}.services.user import UserService
 {%- endif %}
 
@@ -150,6 +151,16 @@ async def bind_request_context(request: Request) -> None:
     bind_request(
         RequestContext(request_id=correlation_id.get(), client_address=client_address(request))
     )
+
+
+def get_password_reset_service(request: Request, uow: UowDep) -> PasswordResetService:
+    state = request.app.state
+    return PasswordResetService(
+        uow, hasher=state.hasher, outbox=state.outbox, policy=state.reset_policy
+    )
+
+
+PasswordResetServiceDep = Annotated[PasswordResetService, Depends(get_password_reset_service)]
 
 
 def get_admin_service(uow: UowDep) -> AdminService:

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from {{ cookiecutter.package_name }}.core.errors import (
     AppError,
     AuthenticationError,
+    BadRequestError,
     ConflictError,
     NotFoundError,
     PermissionDeniedError,
@@ -31,6 +32,7 @@ STATUS_BY_FAMILY: dict[type[AppError], int] = {
     PermissionDeniedError: status.HTTP_403_FORBIDDEN,
     AuthenticationError: status.HTTP_401_UNAUTHORIZED,
     ValidationError: status.HTTP_422_UNPROCESSABLE_CONTENT,
+    BadRequestError: status.HTTP_400_BAD_REQUEST,
 }
 
 

@@ -82,6 +82,20 @@ class Settings(BaseSettings):
     rate_limit_login_address: str = "20/minute"
     rate_limit_register_address: str = "10/minute"
     rate_limit_refresh_address: str = "30/minute"
+    rate_limit_password_reset_address: str = "5/minute"  # noqa: S105  # a rate, not a secret
+
+    # Password reset by email. The link is where your front end takes the token.
+    password_reset_expire_minutes: int = Field(default=30, ge=1, le=24 * 60)
+    password_reset_url: str = "http://127.0.0.1:8000/reset-password?token={token}"  # noqa: S105
+    email_backend: Literal["smtp", "console"] = "console"
+    email_from: str = "no-reply@example.com"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_tls: bool = False
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password: str = Field(default="", repr=False)
+    smtp_timeout: float = Field(default=10.0, gt=0)
 {%- endif %}
 
     @property
@@ -122,6 +136,17 @@ class Settings(BaseSettings):
         if len(self.secret_key) < MIN_SECRET_LENGTH:
             raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
         return self
+
+{%- if cookiecutter.use_auth %}
+
+    @model_validator(mode="after")
+    def _refuse_console_email_outside_development(self) -> "Settings":
+        if self.email_backend == "console" and self.environment != Environment.DEVELOPMENT:
+            raise ValueError(
+                "EMAIL_BACKEND=console only prints messages; set EMAIL_BACKEND=smtp and SMTP_HOST"
+            )
+        return self
+{%- endif %}
 
 
 @lru_cache

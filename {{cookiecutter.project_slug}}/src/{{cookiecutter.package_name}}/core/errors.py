@@ -37,6 +37,11 @@ class AuthenticationError(AppError):
     message = "Could not validate credentials."
 
 
+class BadRequestError(AppError):
+    code = "bad_request"
+    message = "The request cannot be processed."
+
+
 class ValidationError(AppError):
     code = "validation_error"
     message = "The request is not valid."
@@ -81,6 +86,11 @@ class LastAdminError(ConflictError):
 class PermissionMissing(PermissionDeniedError):
     code = "permission.denied"
     message = "Your role does not allow this."
+
+
+class InvalidResetToken(BadRequestError):
+    code = "auth.reset_token_invalid"
+    message = "The reset token is unknown, expired or already used."
 
 
 class InvalidRefreshToken(AuthenticationError):

@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }}.repositories.audit import AuditRepository
 {% endif -%}
 from {{ cookiecutter.package_name }}.repositories.item import ItemRepository
 {%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.repositories.password_reset import PasswordResetRepository
 from {{ cookiecutter.package_name }}.repositories.session import SessionRepository
 from {{ cookiecutter.package_name }}.repositories.user import UserRepository
 {%- endif %}
@@ -32,6 +33,7 @@ class UnitOfWork(Protocol):
     users: UserRepository
     sessions: SessionRepository
     audit: AuditRepository
+    password_resets: PasswordResetRepository
 {%- endif %}
 
     async def __aenter__(self) -> Self: ...
@@ -62,6 +64,7 @@ class SqlAlchemyUnitOfWork:
         self.users = UserRepository(self._session)
         self.sessions = SessionRepository(self._session)
         self.audit = AuditRepository(self._session)
+        self.password_resets = PasswordResetRepository(self._session)
 {%- endif %}
         return self
 

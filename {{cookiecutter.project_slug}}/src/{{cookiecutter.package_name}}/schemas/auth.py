@@ -4,6 +4,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from {{ cookiecutter.package_name }}.schemas.user import Email, Password
+
 # Generated refresh tokens are 43 characters; anything far longer is not one of ours.
 RefreshTokenStr = Field(min_length=1, max_length=256)
 
@@ -20,6 +22,23 @@ class RefreshRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     refresh_token: str = RefreshTokenStr
+
+
+class PasswordResetRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    email: Email
+
+
+class PasswordResetConfirm(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = RefreshTokenStr
+    new_password: Password
+
+
+class AcceptedRead(BaseModel):
+    detail: str
 
 
 class LogoutRequest(BaseModel):

@@ -41,3 +41,11 @@ def test_development_allows_placeholder_and_logs_for_humans():
 def test_secret_key_is_hidden_from_repr():
     """The secret never shows up in a printed settings object."""
     assert STRONG_SECRET not in repr(Settings(secret_key=STRONG_SECRET))
+{%- if cookiecutter.use_auth %}
+
+
+def test_console_email_is_refused_outside_development():
+    """The console email sender (prints reset links) cannot be used in production."""
+    with pytest.raises(ValidationError, match="EMAIL_BACKEND"):
+        Settings(environment="production", secret_key=STRONG_SECRET, email_backend="console")
+{%- endif %}

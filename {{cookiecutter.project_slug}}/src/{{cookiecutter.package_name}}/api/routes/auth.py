@@ -5,8 +5,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, status
 from fastapi.security import OAuth2PasswordRequestForm
 
-from {{ cookiecutter.package_name }}.api.deps import AuthServiceDep, CurrentPrincipal, limit_by_address
-from {{ cookiecutter.package_name }}.schemas.auth import LogoutRequest, RefreshRequest, TokenPair
+from {{ cookiecutter.package_name }}.api.deps import (
+    AuthServiceDep,
+    CurrentPrincipal,
+    PasswordResetServiceDep,
+    limit_by_address,
+)
+from {{ cookiecutter.package_name }}.schemas.auth import (
+    AcceptedRead,
+    LogoutRequest,
+    PasswordResetConfirm,
+    PasswordResetRequest,
+    RefreshRequest,
+    TokenPair,
+)
 from {{ cookiecutter.package_name }}.schemas.common import ErrorBody
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -42,3 +54,27 @@ async def logout(data: LogoutRequest, principal: CurrentPrincipal, auth: AuthSer
 @router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT, responses=UNAUTHORIZED)
 async def logout_all(principal: CurrentPrincipal, auth: AuthServiceDep) -> None:
     await auth.logout_all(principal)
+
+
+@router.post(
+    "/password-reset/request",
+    status_code=status.HTTP_202_ACCEPTED,
+    responses=LIMITED,
+    dependencies=[limit_by_address("rate_limit_password_reset_address", "password-reset")],
+)
+async def request_password_reset(
+    data: PasswordResetRequest, resets: PasswordResetServiceDep
+) -> AcceptedRead:
+    resets.request_reset(data.email)
+    return AcceptedRead(detail="If the account exists, a reset link is on its way.")
+
+
+@router.post(
+    "/password-reset/confirm",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses={400: {"model": ErrorBody, "description": "Unknown, expired or used token"}},
+)
+async def confirm_password_reset(
+    data: PasswordResetConfirm, resets: PasswordResetServiceDep
+) -> None:
+    await resets.confirm_reset(token=data.token, new_password=data.new_password)
