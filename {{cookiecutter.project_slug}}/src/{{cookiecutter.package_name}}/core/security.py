@@ -6,14 +6,17 @@ in a worker thread: the event loop keeps serving other requests meanwhile
 """
 
 import hashlib
+import os
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
+from typing import TypeVar
 
 import jwt
-from anyio import to_thread
+from anyio import CapacityLimiter, to_thread
 from pwdlib import PasswordHash
 from pwdlib.exceptions import UnknownHashError
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -21,17 +24,32 @@ from pwdlib.hashers.argon2 import Argon2Hasher
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.errors import InvalidToken
 
+T = TypeVar("T")
 REQUIRED_CLAIMS = ("exp", "iat", "sub", "jti", "sid", "type")
 REFRESH_TOKEN_BYTES = 32
 
 
 class PasswordHasher:
-    """Hashes and verifies passwords off the event loop."""
+    """Hashes and verifies passwords off the event loop, at most one per CPU at a time.
 
-    def __init__(self, *, time_cost: int, memory_cost: int, parallelism: int) -> None:
+    Each Argon2id computation holds `memory_cost` KiB: without a bound, a login storm
+    would run one per worker thread (40 by default) and balloon the process; with it,
+    extra logins queue for a core they could not have used anyway.
+    """
+
+    def __init__(
+        self, *, time_cost: int, memory_cost: int, parallelism: int, max_concurrent: int = 0
+    ) -> None:
         self._hash = PasswordHash(
             (Argon2Hasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism),)
         )
+        self._max_concurrent = max_concurrent or os.cpu_count() or 1
+        self._slots: CapacityLimiter | None = None
+
+    async def _run(self, func: Callable[..., T], *args: object) -> T:
+        if self._slots is None:  # created lazily: it needs a running event loop
+            self._slots = CapacityLimiter(self._max_concurrent)
+        return await to_thread.run_sync(func, *args, limiter=self._slots)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PasswordHasher":
@@ -48,15 +66,15 @@ class PasswordHasher:
         return self._hash.hash(uuid.uuid4().hex)
 
     async def hash(self, password: str) -> str:
-        return await to_thread.run_sync(self._hash.hash, password)
+        return await self._run(self._hash.hash, password)
 
     async def verify(self, password: str, hashed: str | None) -> bool:
         """True when `password` matches `hashed`; with no hash, burn the same time and fail."""
         if hashed is None:
-            await to_thread.run_sync(self._hash.verify, password, self.dummy_hash)
+            await self._run(self._hash.verify, password, self.dummy_hash)
             return False
         try:
-            return await to_thread.run_sync(self._hash.verify, password, hashed)
+            return await self._run(self._hash.verify, password, hashed)
         except (ValueError, UnknownHashError):  # a hash this hasher cannot read never matches
             return False
 
