@@ -14,6 +14,7 @@ DEMO_PASSWORD := kitsune-demo-password
 HOST := 127.0.0.1
 PORT := 8000
 PYTEST_ARGS ?=
+BENCH_ARGS ?=
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-8s %s\n", $$1, $$2}'
@@ -45,6 +46,9 @@ test: tools ## run every template test: hooks, every variant baked and linted, f
 test-fast: tools ## the fast tier only (no variant installs)
 	$(UV) run pytest -n 2 -m "not slow" $(PYTEST_ARGS)
 
+bench: tools ## benchmark the default variant against a bare FastAPI reference (needs wrk, ~12 min)
+	$(UV) run --no-sync python bench/run.py $(BENCH_ARGS)
+
 lint: tools ## lint the template's own Python (hooks and tests)
 	$(UV) run ruff check .
 	$(UV) run ruff format --check .
@@ -52,4 +56,4 @@ lint: tools ## lint the template's own Python (hooks and tests)
 clean: ## remove build output and tool environments
 	rm -rf $(BUILD) .venv .tools .pytest_cache .ruff_cache
 
-.PHONY: help tools demo test test-fast lint clean
+.PHONY: help tools demo test test-fast bench lint clean
