@@ -53,7 +53,11 @@ from sqlalchemy import Connection, make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine{% if cookiecutter.database == "postgresql" %}, create_async_engine{% endif %}
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.db.session import create_engine, create_session_factory
+from {{ cookiecutter.package_name }}.db.session import (
+    create_engine,
+    create_read_session_factory,
+    create_session_factory,
+)
 from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models import Base
@@ -217,7 +221,9 @@ async def session_factory(engine: AsyncEngine) -> AsyncIterator:
 
 @pytest.fixture
 def uow(session_factory) -> SqlAlchemyUnitOfWork:
-    return SqlAlchemyUnitOfWork(session_factory)
+    """A Unit of Work on the test database, with its read-only mode."""
+    read_factory = create_read_session_factory(session_factory.kw["bind"])
+    return SqlAlchemyUnitOfWork(session_factory, read_factory)
 
 
 @pytest.fixture(scope="session")

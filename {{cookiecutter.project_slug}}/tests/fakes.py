@@ -182,10 +182,15 @@ class FakeUnitOfWork:
         self.committed_audit: list[AuditLog] = []
 {%- endif %}
         self.commits = 0
+        self.read_only = False
 
     @property
     def committed(self) -> bool:
         return self.commits > 0
+
+    def __call__(self, *, read_only: bool = False) -> Self:
+        self.read_only = read_only
+        return self
 
     async def __aenter__(self) -> Self:
         self.items = FakeItemRepository(copy.deepcopy(self.committed_items))
@@ -206,9 +211,10 @@ class FakeUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        return None
+        self.read_only = False
 
     async def commit(self) -> None:
+        assert not self.read_only, "commit() in a read-only unit of work"
         self.committed_items = copy.deepcopy(self.items.rows)
 {%- if cookiecutter.use_auth %}
         self.committed_users = copy.deepcopy(self.users.rows)

@@ -33,7 +33,11 @@ from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter, {% if co
 from {{ cookiecutter.package_name }}.core.revocation import {% if cookiecutter.use_redis %}RedisTokenDenylist{% else %}MemoryTokenDenylist{% endif %}
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
 {%- endif %}
-from {{ cookiecutter.package_name }}.db.session import create_engine, create_session_factory
+from {{ cookiecutter.package_name }}.db.session import (
+    create_engine,
+    create_read_session_factory,
+    create_session_factory,
+)
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.services.auth import AuthPolicy
 from {{ cookiecutter.package_name }}.services.password_reset import ResetPolicy
@@ -83,6 +87,7 @@ def install_state(app: FastAPI, settings: Settings) -> None:
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
+    app.state.read_session_factory = create_read_session_factory(engine)
 {%- if cookiecutter.use_redis %}
     app.state.redis = Redis.from_url(settings.redis_url)
 {%- endif %}

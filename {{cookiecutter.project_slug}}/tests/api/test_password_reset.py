@@ -80,7 +80,9 @@ async def test_request_answers_fast_for_known_and_unknown(client, app):
                 start = time.perf_counter()
                 await client.post(REQUEST, json={"email": email})
                 timings[case].append(time.perf_counter() - start)
-            await app.state.outbox.drain()
+                # Let the background work finish outside the timed span: in-process it shares
+                # the event loop and would slow down whichever request comes next.
+                await app.state.outbox.drain()
         known, unknown = (statistics.median(samples) for samples in timings.values())
         if max(known, unknown) / min(known, unknown) < 1.5:
             break

@@ -67,3 +67,26 @@ async def test_explicit_rollback_discards_work(uow: SqlAlchemyUnitOfWork):
         await uow.commit()
 
     assert await count_items(uow) == 0
+
+
+async def test_read_only_unit_of_work_reads_committed_rows(uow: SqlAlchemyUnitOfWork):
+    """A read-only block sees what earlier units of work committed."""
+    async with uow:
+        item = await add_item(uow, "visible")
+        await uow.commit()
+
+    async with uow(read_only=True):
+        assert (await uow.items.get(item.id)).title == "visible"
+
+
+async def test_read_only_unit_of_work_refuses_writes(uow: SqlAlchemyUnitOfWork):
+    """Writing or committing in a read-only block fails, and nothing is stored."""
+    with pytest.raises(RuntimeError, match="read-only"):
+        async with uow(read_only=True):
+            await add_item(uow, "sneaky")
+
+    with pytest.raises(RuntimeError, match="read-only"):
+        async with uow(read_only=True):
+            await uow.commit()
+
+    assert await count_items(uow) == 0

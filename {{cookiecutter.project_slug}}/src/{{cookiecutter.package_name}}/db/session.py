@@ -4,10 +4,9 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-
-SessionFactory = async_sessionmaker
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -33,6 +32,23 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker:
     # expire_on_commit=False: attributes read after commit would otherwise trigger
     # an implicit (and, in async code, impossible) reload.
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+
+
+def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker:
+    """Sessions for read-only use cases: each statement runs on its own, with no
+    BEGIN/ROLLBACK around it, and any attempt to write fails loudly."""
+    return async_sessionmaker(
+        engine.execution_options(isolation_level="AUTOCOMMIT"),
+        expire_on_commit=False,
+        autoflush=False,
+        sync_session_class=ReadOnlySession,
+    )
+
+
+class ReadOnlySession(Session):
+    def flush(self, objects: Any = None) -> None:
+        if self.new or self.dirty or self.deleted:
+            raise RuntimeError("write attempted in a read-only unit of work")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:

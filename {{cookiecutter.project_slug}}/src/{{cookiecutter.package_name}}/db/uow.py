@@ -7,6 +7,10 @@
 Leaving the block without `commit()` (or through an exception) rolls back, so
 the only path that changes state is full success. Repositories share the Unit
 of Work's session and never commit themselves.
+
+Use cases that only read say so, `async with uow(read_only=True):`: their
+statements run without BEGIN and ROLLBACK, two round trips fewer on the hot
+paths (every authenticated request reads its user), and a flush raises.
 """
 
 from types import TracebackType
@@ -36,6 +40,8 @@ class UnitOfWork(Protocol):
     password_resets: PasswordResetRepository
 {%- endif %}
 
+    def __call__(self, *, read_only: bool = False) -> Self: ...
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -53,12 +59,24 @@ class UnitOfWork(Protocol):
 class SqlAlchemyUnitOfWork:
     """A Unit of Work over one AsyncSession, opened on enter and closed on exit."""
 
-    def __init__(self, session_factory: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self,
+        session_factory: async_sessionmaker[AsyncSession],
+        read_session_factory: async_sessionmaker[AsyncSession] | None = None,
+    ) -> None:
         self._session_factory = session_factory
+        self._read_session_factory = read_session_factory or session_factory
+        self._read_only = False
         self._session: AsyncSession | None = None
 
+    def __call__(self, *, read_only: bool = False) -> Self:
+        """Choose the mode of the next `async with`: read-only skips the transaction."""
+        self._read_only = read_only
+        return self
+
     async def __aenter__(self) -> Self:
-        self._session = self._session_factory()
+        factory = self._read_session_factory if self._read_only else self._session_factory
+        self._session = factory()
         self.items = ItemRepository(self._session)
 {%- if cookiecutter.use_auth %}
         self.users = UserRepository(self._session)
@@ -80,9 +98,12 @@ class SqlAlchemyUnitOfWork:
             await self._session.close()
         finally:
             self._session = None
+            self._read_only = False
 
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside `async with uow:`"
+        if self._read_only:
+            raise RuntimeError("commit() in a read-only unit of work")
         await self._session.commit()
 
     async def rollback(self) -> None:

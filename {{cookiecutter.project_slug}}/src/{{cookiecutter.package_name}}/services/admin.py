@@ -33,7 +33,7 @@ class AdminService:
         self.uow = uow
 
     async def list_users(self, *, filters: UserFilters, page: PageParams) -> Page[UserRead]:
-        async with self.uow:
+        async with self.uow(read_only=True):
             rows, total = await self.uow.users.list(
                 limit=page.limit,
                 offset=page.offset,
@@ -49,7 +49,7 @@ class AdminService:
             )
 
     async def get_user(self, user_id: int) -> UserRead:
-        async with self.uow:
+        async with self.uow(read_only=True):
             return UserRead.model_validate(await self._existing(user_id))
 
     async def update_user(self, *, actor_id: int, user_id: int, data: AdminUserUpdate) -> UserRead:
@@ -72,7 +72,7 @@ class AdminService:
         self, *, filters: AuditFilters, page: PageParams
     ) -> Page[AuditLogRead]:
         """A page of audit rows, newest first."""
-        async with self.uow:
+        async with self.uow(read_only=True):
             rows, total = await self.uow.audit.list(
                 limit=page.limit, offset=page.offset, **filters.model_dump()
             )

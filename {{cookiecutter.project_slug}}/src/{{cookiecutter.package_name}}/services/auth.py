@@ -76,7 +76,7 @@ class AuthService:
         """
         email = email.lower()
         await self.limiter.check(self.policy.login_failures_per_account, "login", email)
-        async with self.uow:
+        async with self.uow(read_only=True):
             user = await self.uow.users.get_by_email(email)
             user_id, hashed, active = (
                 (user.id, user.hashed_password, user.is_active) if user else (None, None, False)
@@ -172,7 +172,7 @@ class AuthService:
         claims = self.tokens.decode(token)
         if await self.denylist.contains(claims.jti):
             raise InvalidToken
-        async with self.uow:
+        async with self.uow(read_only=True):
             user = await self.uow.sessions.get_user_of_live_session(
                 claims.user_id, claims.session_id
             )

@@ -29,7 +29,7 @@ class ItemService:
     async def list_items(self, *, actor: UserRead, page: PageParams) -> Page[ItemRead]:
         """A page of the items `actor` may see: their own, or all with `items:read:any`."""
         owner_id = None if has_permission(actor.role, Permission.ITEMS_READ_ANY) else actor.id
-        async with self.uow:
+        async with self.uow(read_only=True):
             rows, total = await self.uow.items.list(
                 limit=page.limit, offset=page.offset, owner_id=owner_id
             )
@@ -45,7 +45,7 @@ class ItemService:
 
     async def get_item(self, *, actor: UserRead, item_id: int) -> ItemRead:
         """One item, if `actor` may see it (others' items look missing, not forbidden)."""
-        async with self.uow:
+        async with self.uow(read_only=True):
             return ItemRead.model_validate(await self._visible(actor, item_id))
 
     async def update_item(self, *, actor: UserRead, item_id: int, data: ItemUpdate) -> ItemRead:
@@ -90,7 +90,7 @@ class ItemService:
 
     async def list_items(self, *, page: PageParams) -> Page[ItemRead]:
         """A page of items, oldest first."""
-        async with self.uow:
+        async with self.uow(read_only=True):
             rows, total = await self.uow.items.list(limit=page.limit, offset=page.offset)
             return _page(rows, total, page)
 
@@ -103,7 +103,7 @@ class ItemService:
             return ItemRead.model_validate(item)
 
     async def get_item(self, *, item_id: int) -> ItemRead:
-        async with self.uow:
+        async with self.uow(read_only=True):
             return ItemRead.model_validate(await self._existing(item_id))
 
     async def update_item(self, *, item_id: int, data: ItemUpdate) -> ItemRead:

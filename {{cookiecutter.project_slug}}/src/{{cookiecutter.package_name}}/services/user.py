@@ -80,7 +80,7 @@ class UserService:
     async def _new_password_hash(self, user_id: int, data: UserUpdate) -> str | None:
         if data.new_password is None:
             return None
-        async with self.uow:
+        async with self.uow(read_only=True):
             user = await self.uow.users.get(user_id)
             current_hash = user.hashed_password if user else None
         if not data.current_password or not await self.hasher.verify(
@@ -90,7 +90,7 @@ class UserService:
         return await self.hasher.hash(data.new_password)
 
     async def get_user(self, user_id: int) -> UserRead:
-        async with self.uow:
+        async with self.uow(read_only=True):
             user = await self.uow.users.get(user_id)
             if user is None:
                 raise UserNotFound
