@@ -24,6 +24,8 @@ RENDERED_ANSWERS = {
     "database": r"""{{ cookiecutter.database | tojson }} """,
     "use_auth": r"""{{ cookiecutter.use_auth | tojson }} """,
     "use_redis": r"""{{ cookiecutter.use_redis | tojson }} """,
+    "use_prometheus": r"""{{ cookiecutter.use_prometheus | tojson }} """,
+    "use_opentelemetry": r"""{{ cookiecutter.use_opentelemetry | tojson }} """,
     "use_docker": r"""{{ cookiecutter.use_docker | tojson }} """,
     "ci": r"""{{ cookiecutter.ci | tojson }} """,
 }
@@ -45,7 +47,6 @@ AUTH_PATHS = (
     "src/{package}/api/routes/users.py",
     "src/{package}/api/routes/auth.py",
     "migrations/versions/2026_11_22_0002_auth_sessions.py",
-    "tests/unit/core/test_security.py",
     "migrations/versions/2026_11_22_0003_roles_and_audit_log.py",
     "src/{package}/core/email.py",
     "src/{package}/models/password_reset.py",
@@ -68,6 +69,7 @@ AUTH_PATHS = (
     "tests/unit/services/test_admin.py",
     "tests/api/test_admin.py",
     "tests/integration/test_audit_atomicity.py",
+    "tests/unit/core/test_security.py",
     "tests/unit/services/test_user.py",
     "tests/unit/services/test_auth.py",
     "tests/integration/test_user_repository.py",
@@ -79,6 +81,8 @@ AUTH_PATHS = (
 )
 # Redis-only modules (Redis settings and dependencies are Jinja conditionals in shared files).
 REDIS_PATHS: tuple[str, ...] = ()
+PROMETHEUS_PATHS = ("src/{package}/api/metrics.py", "tests/api/test_metrics.py")
+OPENTELEMETRY_PATHS = ("src/{package}/core/tracing.py", "tests/api/test_tracing.py")
 DOCKER_PATHS = ("Dockerfile", ".dockerignore", "compose.yaml")
 CI_PATHS = (".github",)
 
@@ -114,6 +118,16 @@ def remove_auth_files(root: Path, package_name: str) -> list[Path]:
 def remove_redis_files(root: Path, package_name: str) -> list[Path]:
     """Remove the Redis-backed rate-limit and denylist stores (use_redis=n)."""
     return remove_paths(root, (path.format(package=package_name) for path in REDIS_PATHS))
+
+
+def remove_prometheus_files(root: Path, package_name: str) -> list[Path]:
+    """Remove the metrics middleware, the /metrics endpoint and their tests (use_prometheus=n)."""
+    return remove_paths(root, (path.format(package=package_name) for path in PROMETHEUS_PATHS))
+
+
+def remove_opentelemetry_files(root: Path, package_name: str) -> list[Path]:
+    """Remove the tracing set-up and its tests (use_opentelemetry=n)."""
+    return remove_paths(root, (path.format(package=package_name) for path in OPENTELEMETRY_PATHS))
 
 
 def remove_docker_files(root: Path) -> list[Path]:
@@ -201,6 +215,10 @@ def main(root: Path | None = None) -> int:
         remove_auth_files(root, str(answers["package_name"]))
     if not answers["use_redis"]:
         remove_redis_files(root, str(answers["package_name"]))
+    if not answers["use_prometheus"]:
+        remove_prometheus_files(root, str(answers["package_name"]))
+    if not answers["use_opentelemetry"]:
+        remove_opentelemetry_files(root, str(answers["package_name"]))
     if not answers["use_docker"]:
         remove_docker_files(root)
     if answers["ci"] == "none":

@@ -30,6 +30,8 @@ RENDERED_ANSWERS = {
     "database": r"""{{ cookiecutter.database | tojson }} """,
     "use_auth": r"""{{ cookiecutter.use_auth | tojson }} """,
     "use_redis": r"""{{ cookiecutter.use_redis | tojson }} """,
+    "use_prometheus": r"""{{ cookiecutter.use_prometheus | tojson }} """,
+    "use_opentelemetry": r"""{{ cookiecutter.use_opentelemetry | tojson }} """,
     "use_docker": r"""{{ cookiecutter.use_docker | tojson }} """,
     "ci": r"""{{ cookiecutter.ci | tojson }} """,
     "license": r"""{{ cookiecutter.license | tojson }} """,
@@ -41,7 +43,7 @@ CHOICES = {
     "ci": ("github", "none"),
     "license": ("MIT", "Apache-2.0", "Proprietary"),
 }
-BOOLEAN_OPTIONS = ("use_auth", "use_redis", "use_docker")
+BOOLEAN_OPTIONS = ("use_auth", "use_redis", "use_prometheus", "use_opentelemetry", "use_docker")
 # Rendered inside double-quoted TOML and Python strings: these characters would end or corrupt them.
 TEXT_OPTIONS = ("project_name", "description", "author_name")
 
@@ -70,6 +72,8 @@ SHADOWED_NAMES = frozenset(
         "limits",
         "migrations",
         "multipart",
+        "opentelemetry",
+        "prometheus_client",
         "pwdlib",
         "pydantic",
         "pydantic_settings",

@@ -171,7 +171,9 @@ def test_always_present_files(bake: Bake) -> None:
     assert [path for path in paths if not (bake.path / path).is_file()] == []
 
 
-@pytest.mark.parametrize("option", ["use_auth", "use_redis", "use_docker", "ci"])
+@pytest.mark.parametrize(
+    "option", ["use_auth", "use_redis", "use_prometheus", "use_opentelemetry", "use_docker", "ci"]
+)
 def test_feature_files_follow_option(bake: Bake, option: str) -> None:
     """Each optional feature's files exist exactly when its option enables it."""
     enabled, paths = feature_files(bake.answers)[option]
@@ -219,6 +221,8 @@ def test_pyproject_matches_answers(bake: Bake) -> None:
     assert ("pyjwt" in names) is bake.answers["use_auth"]
     uses_redis = any("redis" in dependency for dependency in project["dependencies"])
     assert uses_redis is bake.answers["use_redis"]
+    assert ("prometheus-client" in names) is bake.answers["use_prometheus"]
+    assert ("opentelemetry-sdk" in names) is bake.answers["use_opentelemetry"]
 
 
 def test_env_example_follows_options(bake: Bake) -> None:

@@ -11,7 +11,15 @@ from types import ModuleType
 
 import pytest
 from conftest import TEMPLATE_ROOT
-from variants import AUTH_FILES, CI_FILES, DEFAULTS, DOCKER_FILES, REDIS_FILES
+from variants import (
+    AUTH_FILES,
+    CI_FILES,
+    DEFAULTS,
+    DOCKER_FILES,
+    OPENTELEMETRY_FILES,
+    PROMETHEUS_FILES,
+    REDIS_FILES,
+)
 
 TEMPLATE_PROJECT = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}"
 TEMPLATE_PACKAGE = "{{cookiecutter.package_name}}"
@@ -278,10 +286,12 @@ def test_pre_main_is_silent_on_success(
     [
         ("AUTH_PATHS", AUTH_FILES),
         ("REDIS_PATHS", REDIS_FILES),
+        ("PROMETHEUS_PATHS", PROMETHEUS_FILES),
+        ("OPENTELEMETRY_PATHS", OPENTELEMETRY_FILES),
         ("DOCKER_PATHS", DOCKER_FILES),
         ("CI_PATHS", CI_FILES),
     ],
-    ids=["auth", "redis", "docker", "ci"],
+    ids=["auth", "redis", "prometheus", "opentelemetry", "docker", "ci"],
 )
 def test_hook_removes_exactly_the_option_files(hook_paths: str, option_files: tuple) -> None:
     """Each remove list covers the files variants.py assigns to its option, and no other file."""
@@ -296,7 +306,17 @@ def test_hook_removes_exactly_the_option_files(hook_paths: str, option_files: tu
     assert not_in_variants == [], "removed by the hook but not declared in variants.py"
 
 
-@pytest.mark.parametrize("hook_paths", ["AUTH_PATHS", "REDIS_PATHS", "DOCKER_PATHS", "CI_PATHS"])
+@pytest.mark.parametrize(
+    "hook_paths",
+    [
+        "AUTH_PATHS",
+        "REDIS_PATHS",
+        "PROMETHEUS_PATHS",
+        "OPENTELEMETRY_PATHS",
+        "DOCKER_PATHS",
+        "CI_PATHS",
+    ],
+)
 def test_hook_paths_exist_in_template(hook_paths: str) -> None:
     """Every path a remove_*_files() function deletes exists in the template."""
     paths = [path.format(package=TEMPLATE_PACKAGE) for path in getattr(post, hook_paths)]
@@ -321,6 +341,25 @@ def test_remove_redis_files_removes_listed_files(tmp_path: Path) -> None:
     post.remove_redis_files(tmp_path, "svc")
     assert not any((tmp_path / path).exists() for path in redis)
     assert (tmp_path / "src/svc/main.py").exists()
+
+
+def test_remove_prometheus_files_removes_listed_files(tmp_path: Path) -> None:
+    """remove_prometheus_files() deletes the metrics module and its tests and keeps the rest."""
+    prometheus = [path.format(package="svc") for path in post.PROMETHEUS_PATHS]
+    touch(tmp_path, *prometheus, "src/svc/api/middleware.py", "tests/api/test_health.py")
+    removed = post.remove_prometheus_files(tmp_path, "svc")
+    assert sorted(removed) == sorted(tmp_path / path for path in prometheus)
+    assert (tmp_path / "src/svc/api/middleware.py").exists()
+    assert (tmp_path / "tests/api/test_health.py").exists()
+
+
+def test_remove_opentelemetry_files_removes_listed_files(tmp_path: Path) -> None:
+    """remove_opentelemetry_files() deletes the tracing module and its tests, keeps the rest."""
+    tracing = [path.format(package="svc") for path in post.OPENTELEMETRY_PATHS]
+    touch(tmp_path, *tracing, "src/svc/core/logging.py")
+    removed = post.remove_opentelemetry_files(tmp_path, "svc")
+    assert sorted(removed) == sorted(tmp_path / path for path in tracing)
+    assert (tmp_path / "src/svc/core/logging.py").exists()
 
 
 def test_remove_docker_files(tmp_path: Path) -> None:
@@ -451,17 +490,31 @@ def test_next_steps_lists_commands_in_order() -> None:
     ("answers", "gone", "kept"),
     [
         (
-            {"use_auth": False, "use_redis": False, "use_docker": True, "ci": "github"},
-            ["src/svc/core/security.py"],
-            ["Dockerfile", ".github/workflows/ci.yml"],
+            {
+                "use_auth": False,
+                "use_redis": False,
+                "use_prometheus": True,
+                "use_opentelemetry": False,
+                "use_docker": True,
+                "ci": "github",
+            },
+            ["src/svc/core/security.py", "src/svc/core/tracing.py"],
+            ["Dockerfile", ".github/workflows/ci.yml", "src/svc/api/metrics.py"],
         ),
         (
-            {"use_auth": True, "use_redis": True, "use_docker": False, "ci": "none"},
-            ["Dockerfile", ".github"],
-            ["src/svc/core/security.py"],
+            {
+                "use_auth": True,
+                "use_redis": True,
+                "use_prometheus": False,
+                "use_opentelemetry": True,
+                "use_docker": False,
+                "ci": "none",
+            },
+            ["Dockerfile", ".github", "src/svc/api/metrics.py", "tests/api/test_metrics.py"],
+            ["src/svc/core/security.py", "src/svc/core/tracing.py"],
         ),
     ],
-    ids=["noauth", "nodocker-noci"],
+    ids=["noauth", "nodocker-noci-noprometheus"],
 )
 def test_post_main_applies_answers(
     tmp_path: Path,
@@ -474,6 +527,8 @@ def test_post_main_applies_answers(
     """main() removes exactly the disabled features, writes .env and prints next steps."""
     touch(tmp_path, *(path.format(package="svc") for path in post.AUTH_PATHS))
     touch(tmp_path, *post.DOCKER_PATHS, ".github/workflows/ci.yml", "src/svc/main.py")
+    touch(tmp_path, *(path.format(package="svc") for path in post.PROMETHEUS_PATHS))
+    touch(tmp_path, *(path.format(package="svc") for path in post.OPENTELEMETRY_PATHS))
     (tmp_path / ".env.example").write_text("SECRET_KEY=\n", encoding="utf-8")
     full = {"project_slug": "svc", "package_name": "svc", "database": "sqlite", **answers}
     rendered = {key: json.dumps(value) + " " for key, value in full.items()}

@@ -3,7 +3,10 @@
 FAST_VARIANTS bake every option value at least once, every database x use_auth pair with Docker and
 CI both on and off, and use_redis against database, use_docker and ci (pairwise, not the full
 product). SLOW_VARIANTS run their own test suites, so they are the combinations that change the
-most Python code: database x use_auth (Redis on with PostgreSQL, off with SQLite).
+most Python code: database x use_auth (Redis on with PostgreSQL, off with SQLite; SQLite without
+auth also drops Prometheus); tracing is on in PostgreSQL with auth and SQLite without. The fast
+tier bakes use_prometheus=n with PostgreSQL without auth (tracing on) and with SQLite with auth,
+and use_opentelemetry=y with and without Prometheus on both databases.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ DEFAULTS: dict[str, object] = {
     "database": "postgresql",
     "use_auth": True,
     "use_redis": True,
+    "use_prometheus": True,
+    "use_opentelemetry": False,
     "use_docker": True,
     "ci": "github",
     "license": "MIT",
@@ -45,9 +50,6 @@ AUTH_FILES = (
     "src/{package}/api/routes/users.py",
     "src/{package}/api/routes/auth.py",
     "migrations/versions/2026_11_22_0002_auth_sessions.py",
-    "tests/unit/core/test_security.py",
-    "tests/unit/services/test_user.py",
-    "tests/unit/services/test_auth.py",
     "migrations/versions/2026_11_22_0003_roles_and_audit_log.py",
     "src/{package}/core/email.py",
     "src/{package}/models/password_reset.py",
@@ -70,6 +72,9 @@ AUTH_FILES = (
     "tests/unit/services/test_admin.py",
     "tests/api/test_admin.py",
     "tests/integration/test_audit_atomicity.py",
+    "tests/unit/core/test_security.py",
+    "tests/unit/services/test_user.py",
+    "tests/unit/services/test_auth.py",
     "tests/integration/test_user_repository.py",
     "tests/api/test_users.py",
     "tests/api/test_auth.py",
@@ -78,6 +83,8 @@ AUTH_FILES = (
     "tests/api/test_timing.py",
 )
 REDIS_FILES: tuple[str, ...] = ()
+PROMETHEUS_FILES = ("src/{package}/api/metrics.py", "tests/api/test_metrics.py")
+OPENTELEMETRY_FILES = ("src/{package}/core/tracing.py", "tests/api/test_tracing.py")
 DOCKER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml")
 CI_FILES = (".github/workflows/ci.yml",)
 # Written by the post-generation hook, not rendered from the template.
@@ -89,6 +96,8 @@ def feature_files(answers: dict[str, object]) -> dict[str, tuple[bool, tuple[str
     return {
         "use_auth": (bool(answers["use_auth"]), AUTH_FILES),
         "use_redis": (bool(answers["use_redis"]), REDIS_FILES),
+        "use_prometheus": (bool(answers["use_prometheus"]), PROMETHEUS_FILES),
+        "use_opentelemetry": (bool(answers["use_opentelemetry"]), OPENTELEMETRY_FILES),
         "use_docker": (bool(answers["use_docker"]), DOCKER_FILES),
         "ci": (answers["ci"] == "github", CI_FILES),
     }
@@ -98,6 +107,7 @@ def feature_files(answers: dict[str, object]) -> dict[str, tuple[bool, tuple[str
 FAST_VARIANTS: dict[str, dict[str, object]] = {
     "defaults": {},
     "postgresql-auth-bare": {
+        "use_opentelemetry": True,
         "use_docker": False,
         "ci": "none",
         "python_version": "3.12",
@@ -106,6 +116,8 @@ FAST_VARIANTS: dict[str, dict[str, object]] = {
     "postgresql-noauth-docker": {
         "use_auth": False,
         "use_redis": False,
+        "use_prometheus": False,
+        "use_opentelemetry": True,
         "ci": "none",
         "python_version": "3.13",
         "license": "Proprietary",
@@ -120,6 +132,7 @@ FAST_VARIANTS: dict[str, dict[str, object]] = {
     "sqlite-auth-noredis-ci": {
         "database": "sqlite",
         "use_redis": False,
+        "use_prometheus": False,
         "use_docker": False,
         "python_version": "3.12",
         "license": "Proprietary",
@@ -128,6 +141,7 @@ FAST_VARIANTS: dict[str, dict[str, object]] = {
         "database": "sqlite",
         "use_auth": False,
         "use_redis": False,
+        "use_opentelemetry": True,
         "python_version": "3.12",
         "license": "Apache-2.0",
     },
@@ -157,10 +171,21 @@ FAST_VARIANTS: dict[str, dict[str, object]] = {
 }
 
 SLOW_VARIANTS: dict[str, dict[str, object]] = {
-    "postgresql-auth": {"database": "postgresql", "use_auth": True, "use_redis": True},
+    "postgresql-auth": {
+        "database": "postgresql",
+        "use_auth": True,
+        "use_redis": True,
+        "use_opentelemetry": True,
+    },
     "postgresql-noauth": {"database": "postgresql", "use_auth": False, "use_redis": False},
     "sqlite-auth": {"database": "sqlite", "use_auth": True, "use_redis": False},
-    "sqlite-noauth": {"database": "sqlite", "use_auth": False, "use_redis": False},
+    "sqlite-noauth": {
+        "database": "sqlite",
+        "use_auth": False,
+        "use_redis": False,
+        "use_prometheus": False,
+        "use_opentelemetry": True,
+    },
 }
 
 # (extra_context, the option the refusal must name)
@@ -183,6 +208,8 @@ INVALID_ANSWERS: list[tuple[dict[str, object], str]] = [
     ({"database": "mysql"}, "database"),
     ({"use_auth": "maybe"}, "use_auth"),
     ({"use_redis": "sometimes"}, "use_redis"),
+    ({"use_prometheus": "often"}, "use_prometheus"),
+    ({"use_opentelemetry": "later"}, "use_opentelemetry"),
     ({"use_docker": "perhaps"}, "use_docker"),
     ({"ci": "gitlab"}, "ci"),
     ({"license": "GPL-3.0"}, "license"),

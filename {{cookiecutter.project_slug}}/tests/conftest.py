@@ -18,6 +18,10 @@ import socket
 os.environ["ENVIRONMENT"] = "test"
 os.environ["SECRET_KEY"] = "test-only-secret-key-0123456789-abcdefghijklmnop"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
+{%- if cookiecutter.use_opentelemetry %}
+# Tests export no traces whatever .env says (test_tracing.py uses an in-memory exporter).
+os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = ""
+{%- endif %}
 {%- if cookiecutter.use_auth %}
 # The console sender is for development only; tests deliver to a real local SMTP server.
 os.environ["EMAIL_BACKEND"] = "smtp"

@@ -16,6 +16,9 @@ from redis.asyncio import Redis
 
 from {{ cookiecutter.package_name }} import __version__
 from {{ cookiecutter.package_name }}.api.errors import install_error_handlers
+{%- if cookiecutter.use_prometheus %}
+from {{ cookiecutter.package_name }}.api.metrics import MetricsMiddleware, install_metrics
+{%- endif %}
 from {{ cookiecutter.package_name }}.api.middleware import (
     AccessLogMiddleware,
     BodySizeLimitMiddleware,
@@ -32,6 +35,14 @@ from {{ cookiecutter.package_name }}.core.logging import configure_logging
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter, {% if cookiecutter.use_redis %}redis_storage{% else %}memory_storage{% endif %}
 from {{ cookiecutter.package_name }}.core.revocation import {% if cookiecutter.use_redis %}RedisTokenDenylist{% else %}MemoryTokenDenylist{% endif %}
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
+{%- endif %}
+{%- if cookiecutter.use_opentelemetry %}
+from {{ cookiecutter.package_name }}.core.tracing import (
+    create_tracer_provider,
+    instrument_engine,
+    shutdown_tracing,
+    telemetry_config,
+)
 {%- endif %}
 from {{ cookiecutter.package_name }}.db.session import (
     create_engine,
@@ -50,6 +61,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application. Tests pass their own settings."""
     settings = settings or get_settings()
     configure_logging(level=settings.log_level, fmt=settings.resolved_log_format)
+{%- if cookiecutter.use_opentelemetry %}
+    tracer_provider = create_tracer_provider(settings)
+{%- endif %}
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,6 +76,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 {%- if cookiecutter.use_redis %}
         await app.state.redis.aclose()
 {%- endif %}
+{%- if cookiecutter.use_opentelemetry %}
+        shutdown_tracing(tracer_provider)
+{%- endif %}
         logger.info("application_stopped")
 
     docs = settings.show_docs
@@ -72,11 +89,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
+{%- if cookiecutter.use_opentelemetry %}
+        telemetry=telemetry_config(tracer_provider),
+{%- endif %}
     )
     install_state(app, settings)
+{%- if cookiecutter.use_opentelemetry %}
+    app.state.tracer_provider = tracer_provider
+    instrument_engine(app.state.engine, tracer_provider)
+{%- endif %}
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(api_router)
+{%- if cookiecutter.use_prometheus %}
+    install_metrics(app)
+{%- endif %}
     install_middleware(app, settings)
     return app
 
@@ -135,6 +162,10 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodySizeLimitMiddleware, max_size=settings.max_body_size)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(AccessLogMiddleware)
+{%- if cookiecutter.use_prometheus %}
+    # Outside everything but the request id, so its latencies include the other layers.
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+{%- endif %}
     # Outermost: the request id must exist before anything logs.
     app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
 

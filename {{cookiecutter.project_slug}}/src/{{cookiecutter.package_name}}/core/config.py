@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     # Prepended to every key, so several services (or test runs) can share one Redis.
     redis_prefix: str = "{{ cookiecutter.package_name }}"
 {%- endif %}
+{%- if cookiecutter.use_opentelemetry %}
+
+    # Base URL of an OTLP/HTTP collector (http://127.0.0.1:4318); unset turns tracing off.
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "{{ cookiecutter.project_slug }}"
+{%- endif %}
 {%- if cookiecutter.use_auth %}
 
     access_token_expire_minutes: int = Field(default=30, ge=1, le=24 * 60)

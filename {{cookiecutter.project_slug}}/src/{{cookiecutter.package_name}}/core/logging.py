@@ -13,6 +13,10 @@ from typing import Any
 import structlog
 from asgi_correlation_id import correlation_id
 from structlog.typing import EventDict, Processor
+{%- if cookiecutter.use_opentelemetry %}
+
+from {{ cookiecutter.package_name }}.core.tracing import add_trace_ids
+{%- endif %}
 
 # Keys whose values must never reach a log line, whatever a caller passes.
 REDACTED_KEYS = frozenset({"password", "new_password", "token", "access_token", "secret_key"})
@@ -39,6 +43,9 @@ def configure_logging(*, level: str = "INFO", fmt: str = "console") -> None:
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         redact_secrets,
+{%- if cookiecutter.use_opentelemetry %}
+        add_trace_ids,
+{%- endif %}
     ]
     renderer: Processor
     if fmt == "json":
