@@ -24,21 +24,23 @@ REGISTER = "/api/v1/users/"
 REFRESH = "/api/v1/auth/refresh"
 
 
+def limited_app(settings, **overrides: object) -> FastAPI:
+    """An app with these settings changed, its rate-limit counters starting at zero."""
+{%- if cookiecutter.use_redis %}
+    overrides["redis_prefix"] = f"test-{uuid.uuid4().hex[:12]}"
+{%- endif %}
+    return create_app(settings.model_copy(update=overrides))
+
+
 @pytest.fixture
 async def strict_app(settings, engine) -> AsyncIterator[FastAPI]:
     """An app with small limits, counted from zero."""
-    app = create_app(
-        settings.model_copy(
-            update={
-                "rate_limit_login_account": "3/minute",
-                "rate_limit_login_address": "6/minute",
-                "rate_limit_register_address": "2/minute",
-                "rate_limit_refresh_address": "2/minute",
-{%- if cookiecutter.use_redis %}
-                "redis_prefix": f"test-{uuid.uuid4().hex[:12]}",
-{%- endif %}
-            }
-        )
+    app = limited_app(
+        settings,
+        rate_limit_login_account="3/minute",
+        rate_limit_login_address="6/minute",
+        rate_limit_register_address="2/minute",
+        rate_limit_refresh_address="2/minute",
     )
     yield app
     await close_app(app)
@@ -127,16 +129,7 @@ async def test_refresh_is_limited_per_address(strict_app: FastAPI):
 
 async def test_limit_recovers_after_the_window(settings, client):
     """Once the window has passed, attempts are allowed again."""
-    app = create_app(
-        settings.model_copy(
-            update={
-                "rate_limit_refresh_address": "1/second",
-{%- if cookiecutter.use_redis %}
-                "redis_prefix": f"test-{uuid.uuid4().hex[:12]}",
-{%- endif %}
-            }
-        )
-    )
+    app = limited_app(settings, rate_limit_refresh_address="1/second")
     async with client_for(app) as caller:
         first = await caller.post(REFRESH, json={"refresh_token": "a"})
         limited = await caller.post(REFRESH, json={"refresh_token": "b"})
@@ -166,16 +159,8 @@ async def test_forwarded_for_is_ignored_from_untrusted_peers(strict_app: FastAPI
 
 async def test_forwarded_for_is_believed_from_trusted_proxies(settings):
     """Behind a trusted proxy, each forwarded client address gets its own counter."""
-    app = create_app(
-        settings.model_copy(
-            update={
-                "rate_limit_refresh_address": "1/minute",
-                "forwarded_allow_ips": ["203.0.113.7"],
-{%- if cookiecutter.use_redis %}
-                "redis_prefix": f"test-{uuid.uuid4().hex[:12]}",
-{%- endif %}
-            }
-        )
+    app = limited_app(
+        settings, rate_limit_refresh_address="1/minute", forwarded_allow_ips=["203.0.113.7"]
     )
     async with client_for(app) as proxy:
         statuses = [
