@@ -17,14 +17,12 @@ from fastapi import Depends, Request
 {%- if cookiecutter.use_auth %}
 from fastapi.security import OAuth2PasswordBearer
 {%- endif %}
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from {{ cookiecutter.package_name }}.core.config import Settings
-{%- if cookiecutter.use_auth %}
+{% if cookiecutter.use_auth -%}
 from {{ cookiecutter.package_name }}.core.context import RequestContext, bind_request
 from {{ cookiecutter.package_name }}.core.errors import AuthenticationError, PermissionMissing
 from {{ cookiecutter.package_name }}.core.permissions import Permission, has_permission
-{%- endif %}
+{% endif -%}
 from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork, UnitOfWork
 from {{ cookiecutter.package_name }}.schemas.common import PageParams
 {%- if cookiecutter.use_auth %}
@@ -39,21 +37,11 @@ from {{ cookiecutter.package_name }}.services.user import UserService
 {%- endif %}
 
 
-async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
-async def get_engine(request: Request) -> AsyncEngine:
-    return request.app.state.engine
-
-
 async def get_uow(request: Request) -> UnitOfWork:
     state = request.app.state
     return SqlAlchemyUnitOfWork(state.session_factory, state.read_session_factory)
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-EngineDep = Annotated[AsyncEngine, Depends(get_engine)]
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 PageDep = Annotated[PageParams, Depends()]
 

@@ -25,7 +25,6 @@ class RateLimiter:
     """Counts attempts per key and raises RateLimited (429) once a limit is used up."""
 
     def __init__(self, storage: Storage) -> None:
-        self._storage = storage
         self._limiter = MovingWindowRateLimiter(storage)
 
     async def hit(self, limit: str, *keys: str) -> None:
@@ -47,9 +46,6 @@ class RateLimiter:
     async def _retry_after(self, item: RateLimitItem, *keys: str) -> int:
         stats = await self._limiter.get_window_stats(item, *keys)
         return max(1, math.ceil(stats.reset_time - time.time()))
-
-    async def reset(self) -> None:
-        await self._storage.reset()
 {%- if cookiecutter.use_redis %}
 
 

@@ -5,6 +5,8 @@ in a worker thread: the event loop keeps serving other requests meanwhile
 (argon2-cffi releases the GIL).
 """
 
+import asyncio
+import ctypes
 import hashlib
 import os
 import secrets
@@ -25,6 +27,18 @@ from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.errors import InvalidToken
 
 T = TypeVar("T")
+
+
+def _load_malloc_trim() -> Callable[[], object]:
+    """glibc's malloc_trim(0), or a no-op where there is no glibc (musl, macOS)."""
+    try:
+        trim = ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return lambda: None
+    return lambda: trim(0)
+
+
+_malloc_trim = _load_malloc_trim()
 REQUIRED_CLAIMS = ("exp", "iat", "sub", "jti", "sid", "type")
 REFRESH_TOKEN_BYTES = 32
 
@@ -38,18 +52,46 @@ class PasswordHasher:
     """
 
     def __init__(
-        self, *, time_cost: int, memory_cost: int, parallelism: int, max_concurrent: int = 0
+        self,
+        *,
+        time_cost: int,
+        memory_cost: int,
+        parallelism: int,
+        max_concurrent: int = 0,
+        release_memory: Callable[[], object] | None = None,
+        idle_seconds: float = 1.0,
     ) -> None:
         self._hash = PasswordHash(
             (Argon2Hasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism),)
         )
         self._max_concurrent = max_concurrent or os.cpu_count() or 1
         self._slots: CapacityLimiter | None = None
+        self._release_memory = release_memory or _malloc_trim
+        self._idle_seconds = idle_seconds
+        self._in_flight = 0
+        self._trim: asyncio.TimerHandle | None = None
 
     async def _run(self, func: Callable[..., T], *args: object) -> T:
         if self._slots is None:  # created lazily: it needs a running event loop
             self._slots = CapacityLimiter(self._max_concurrent)
-        return await to_thread.run_sync(func, *args, limiter=self._slots)
+        if self._trim is not None:
+            self._trim.cancel()
+            self._trim = None
+        self._in_flight += 1
+        try:
+            return await to_thread.run_sync(func, *args, limiter=self._slots)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._trim = asyncio.get_running_loop().call_later(
+                    self._idle_seconds, self._release_when_idle
+                )
+
+    def _release_when_idle(self) -> None:
+        # Hash buffers freed during a burst stay in malloc's arenas, fast to reuse. Once no
+        # hash has run for a while, hand them back to the OS, off the event loop.
+        self._trim = None
+        asyncio.get_running_loop().run_in_executor(None, self._release_memory)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "PasswordHasher":

@@ -1,5 +1,6 @@
 """Token and password primitives, attacked directly."""
 
+import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -112,3 +113,22 @@ async def test_hasher_verifies_only_the_right_password():
     assert not await hasher.verify("open sesame!", hashed)
     assert not await hasher.verify("open sesame", None)
     assert not await hasher.verify("open sesame", "not-a-hash")
+
+
+async def test_hasher_releases_memory_once_idle():
+    """After a burst of hashes, freed memory is handed back once, when the hasher goes idle."""
+    released = []
+    hasher = PasswordHasher(
+        time_cost=1,
+        memory_cost=8192,
+        parallelism=1,
+        release_memory=lambda: released.append(True),
+        idle_seconds=0.05,
+    )
+
+    hashed = await hasher.hash("one")
+    await asyncio.gather(*(hasher.verify("one", hashed) for _ in range(4)))
+    assert released == []  # not while hashes keep coming
+    await asyncio.sleep(0.3)
+
+    assert released == [True]
