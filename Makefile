@@ -29,7 +29,7 @@ tools: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv) ## install the template
 demo: tools ## render the default service on SQLite into build/demo and serve it on 127.0.0.1:8000
 	rm -rf $(DEMO)
 	$(UV) run cookiecutter --no-input --output-dir $(DEMO) . database=sqlite use_redis=false
-	cd $(DEMO)/kitsune-service && \
+	@cd $(DEMO)/kitsune-service && \
 	  $(abspath $(UV)) sync --quiet && \
 	  $(abspath $(UV)) run --no-sync alembic upgrade head && \
 	  ADMIN_PASSWORD='$(DEMO_PASSWORD)' $(abspath $(UV)) run --no-sync kitsune_service create-admin --email $(DEMO_EMAIL) && \
