@@ -14,7 +14,6 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
 from typing import TypeVar
 
 import jwt
@@ -70,6 +69,7 @@ class PasswordHasher:
         self._idle_seconds = idle_seconds
         self._in_flight = 0
         self._trim: asyncio.TimerHandle | None = None
+        self._dummy: str | None = None
 
     async def _run(self, func: Callable[..., T], *args: object) -> T:
         if self._slots is None:  # created lazily: it needs a running event loop
@@ -101,11 +101,13 @@ class PasswordHasher:
             parallelism=settings.argon2_parallelism,
         )
 
-    @cached_property
-    def dummy_hash(self) -> str:
-        """A real hash of a random value: verified when the user does not exist, so
-        an unknown email costs the same time as a wrong password."""
-        return self._hash.hash(uuid.uuid4().hex)
+    async def _dummy_hash(self) -> str:
+        """A real hash of a random value, made once (in a worker thread, like every hash):
+        verified when the user does not exist, so an unknown email costs the same time as a
+        wrong password."""
+        if self._dummy is None:
+            self._dummy = await self._run(self._hash.hash, uuid.uuid4().hex)
+        return self._dummy
 
     async def hash(self, password: str) -> str:
         return await self._run(self._hash.hash, password)
@@ -113,7 +115,7 @@ class PasswordHasher:
     async def verify(self, password: str, hashed: str | None) -> bool:
         """True when `password` matches `hashed`; with no hash, burn the same time and fail."""
         if hashed is None:
-            await self._run(self._hash.verify, password, self.dummy_hash)
+            await self._run(self._hash.verify, password, await self._dummy_hash())
             return False
         try:
             return await self._run(self._hash.verify, password, hashed)

@@ -1,6 +1,7 @@
 """Token and password primitives, attacked directly."""
 
 import asyncio
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -132,3 +133,21 @@ async def test_hasher_releases_memory_once_idle():
     await asyncio.sleep(0.3)
 
     assert released == [True]
+
+
+async def test_unknown_user_check_never_hashes_on_the_event_loop(monkeypatch: pytest.MonkeyPatch):
+    """Even the first verification without a stored hash runs its hashing in a worker thread."""
+    loop_thread = threading.get_ident()
+    hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+    real_hash = hasher._hash.hash
+    threads = []
+
+    def spy(password: str) -> str:
+        threads.append(threading.get_ident())
+        return real_hash(password)
+
+    monkeypatch.setattr(hasher._hash, "hash", spy)
+
+    assert not await hasher.verify("anything", None)
+    assert threads
+    assert loop_thread not in threads
