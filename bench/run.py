@@ -26,6 +26,7 @@ service's internals change. Usage, from the template repository's root:
 """
 
 import argparse
+import base64
 import contextlib
 import http.client
 import importlib.util
@@ -69,6 +70,8 @@ KNOWN_RATE_LIMITS = (
     "RATE_LIMIT_LOGIN_ADDRESS",
     "RATE_LIMIT_REGISTER_ADDRESS",
     "RATE_LIMIT_REFRESH_ADDRESS",
+    "RATE_LIMIT_MFA_ACCOUNT",
+    "RATE_LIMIT_MFA_ADDRESS",
 )
 BENCH_EMAIL = "bench@example.com"
 WRITER_EMAIL = "bench-writer@example.com"
@@ -1398,6 +1401,8 @@ def bench(cfg: Config, report: dict[str, Any]) -> None:
             "ENVIRONMENT": "production",
             "DATABASE_URL": db_url,
             "SECRET_KEY": secrets.token_urlsafe(48),
+            # A Fernet key for TOTP secrets (production refuses to start without one).
+            "MFA_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "LOG_LEVEL": "INFO",
             "REDIS_URL": cfg.redis_url,
             # Fresh rate-limit counters and denylist keys for every run.

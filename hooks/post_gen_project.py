@@ -8,6 +8,7 @@ renamed file fails the template's tests instead of silently surviving in every p
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -56,6 +57,13 @@ AUTH_PATHS = (
     "src/{package}/templates/password_reset.html",
     "migrations/versions/2026_11_22_0004_password_reset_tokens.py",
     "tests/api/test_password_reset.py",
+    "src/{package}/core/mfa.py",
+    "src/{package}/models/mfa.py",
+    "src/{package}/repositories/mfa.py",
+    "src/{package}/services/mfa.py",
+    "migrations/versions/2026_11_30_0005_mfa.py",
+    "tests/api/test_mfa.py",
+    "tests/unit/core/test_mfa.py",
     "src/{package}/core/permissions.py",
     "src/{package}/core/context.py",
     "src/{package}/models/audit.py",
@@ -87,6 +95,8 @@ DOCKER_PATHS = ("Dockerfile", ".dockerignore", "compose.yaml")
 CI_PATHS = (".github",)
 
 EMPTY_KEY_LINE = "SECRET_KEY="
+# With auth: the key that encrypts TOTP secrets, filled the same way when its line is there.
+EMPTY_MFA_KEY_LINE = "MFA_ENCRYPTION_KEYS="
 DOCS_URL = "http://127.0.0.1:8000/docs"
 
 
@@ -151,12 +161,18 @@ def remove_empty_dirs(root: Path) -> list[Path]:
     return removed
 
 
-def write_env_file(root: Path, token: str | None = None) -> Path | None:
-    """Copy .env.example to a git-ignored .env whose SECRET_KEY is freshly generated.
+def new_fernet_key() -> str:
+    """32 random bytes, URL-safe base64: the format of a Fernet key, made without cryptography."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
 
-    The secret is made here rather than rendered into a tracked file, so template updates (cruft)
-    never see it change. An existing .env is kept: it may hold the user's own settings. Returns
-    the path written, or None if .env already existed.
+
+def write_env_file(root: Path, token: str | None = None, mfa_key: str | None = None) -> Path | None:
+    """Copy .env.example to a git-ignored .env whose SECRET_KEY (and MFA_ENCRYPTION_KEYS, when
+    the example has that empty line) are freshly generated.
+
+    The secrets are made here rather than rendered into a tracked file, so template updates
+    (cruft) never see them change. An existing .env is kept: it may hold the user's own settings.
+    Returns the path written, or None if .env already existed.
     """
     example = root / ".env.example"
     target = root / ".env"
@@ -168,6 +184,10 @@ def write_env_file(root: Path, token: str | None = None) -> Path | None:
         raise ValueError(f"{example} needs exactly one empty '{EMPTY_KEY_LINE}' line")
     newline = lines[slots[0]][len(EMPTY_KEY_LINE) :]
     lines[slots[0]] = f"{EMPTY_KEY_LINE}{token or secrets.token_urlsafe(48)}{newline}"
+    for i, line in enumerate(lines):
+        if line.rstrip("\r\n") == EMPTY_MFA_KEY_LINE:
+            ending = line[len(EMPTY_MFA_KEY_LINE) :]
+            lines[i] = f"{EMPTY_MFA_KEY_LINE}{mfa_key or new_fernet_key()}{ending}"
     # Owner-only from the first byte: the file holds a signing secret.
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with open(descriptor, "w", encoding="utf-8", newline="") as env_file:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import json
 import stat
@@ -441,6 +442,16 @@ def test_write_env_file_needs_one_empty_slot(tmp_path: Path, example: str) -> No
     with pytest.raises(ValueError, match="SECRET_KEY="):
         post.write_env_file(tmp_path)
     assert not (tmp_path / ".env").exists()
+
+
+def test_write_env_file_fills_mfa_key_when_its_line_is_there(tmp_path: Path) -> None:
+    """An empty MFA_ENCRYPTION_KEYS= line gets a fresh Fernet-format key (32 random bytes)."""
+    (tmp_path / ".env.example").write_text("SECRET_KEY=\nMFA_ENCRYPTION_KEYS=\n", encoding="utf-8")
+    post.write_env_file(tmp_path)
+    lines = (tmp_path / ".env").read_text(encoding="utf-8").splitlines()
+    [key] = [line.removeprefix("MFA_ENCRYPTION_KEYS=") for line in lines if "MFA" in line]
+    assert len(base64.urlsafe_b64decode(key)) == 32
+    assert key != post.new_fernet_key()
 
 
 def test_template_env_example_has_empty_secret_slot() -> None:

@@ -187,6 +187,8 @@ def settings(
         rate_limit_register_address="1000/minute",
         rate_limit_refresh_address="1000/minute",
         rate_limit_password_reset_address="1000/minute",
+        rate_limit_mfa_account="1000/minute",
+        rate_limit_mfa_address="1000/minute",
         email_backend="smtp",
         smtp_port=smtp_server[1],
 {%- endif %}

@@ -15,6 +15,7 @@ from {{ cookiecutter.package_name }}.models.audit import AuditLog
 {% endif -%}
 from {{ cookiecutter.package_name }}.models.item import Item
 {%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.models.mfa import MfaFactor, MfaRecoveryCode
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.models.user import User
 {%- endif %}
@@ -167,6 +168,59 @@ class FakeSessionRepository:
         if session is None or session.user_id != user_id or session.revoked_at is not None:
             return None
         return self.users.get(user_id)
+
+
+class FakeMfaRepository:
+    """Factors keyed by user id and recovery codes, with the real single-use semantics."""
+
+    def __init__(self, factors: dict[int, MfaFactor], codes: list[MfaRecoveryCode]) -> None:
+        self.rows = factors
+        self.codes = codes
+
+    async def get(self, user_id: int) -> MfaFactor | None:
+        return self.rows.get(user_id)
+
+    async def get_enabled(self, user_id: int) -> MfaFactor | None:
+        factor = self.rows.get(user_id)
+        return factor if factor is not None and factor.enabled_at is not None else None
+
+    async def replace_pending(self, user_id: int, secret_encrypted: str) -> MfaFactor:
+        factor = MfaFactor(user_id=user_id, secret_encrypted=secret_encrypted)
+        factor.enabled_at = None
+        factor.last_used_step = None
+        self.rows[user_id] = factor
+        return factor
+
+    async def claim_step(self, user_id: int, step: int) -> bool:
+        factor = self.rows[user_id]
+        if factor.last_used_step is not None and factor.last_used_step >= step:
+            return False
+        factor.last_used_step = step
+        return True
+
+    async def mark_enabled(self, user_id: int, *, now: datetime) -> None:
+        self.rows[user_id].enabled_at = now
+
+    async def remove(self, user_id: int) -> None:
+        self.rows.pop(user_id, None)
+        self.codes[:] = [code for code in self.codes if code.user_id != user_id]
+
+    async def replace_recovery_codes(self, user_id: int, code_hashes: list[str]) -> None:
+        self.codes[:] = [code for code in self.codes if code.user_id != user_id]
+        for code_hash in code_hashes:
+            code = MfaRecoveryCode(user_id=user_id, code_hash=code_hash)
+            code.used_at = None
+            self.codes.append(code)
+
+    async def spend_recovery_code(self, user_id: int, code_hash: str, *, now: datetime) -> bool:
+        for code in self.codes:
+            if code.user_id == user_id and code.code_hash == code_hash and code.used_at is None:
+                code.used_at = now
+                return True
+        return False
+
+    async def count_recovery_codes_left(self, user_id: int) -> int:
+        return sum(code.user_id == user_id and code.used_at is None for code in self.codes)
 {%- endif %}
 
 
@@ -180,6 +234,8 @@ class FakeUnitOfWork:
         self.committed_sessions: dict[str, AuthSession] = {}
         self.committed_tokens: dict[str, RefreshToken] = {}
         self.committed_audit: list[AuditLog] = []
+        self.committed_mfa: dict[int, MfaFactor] = {}
+        self.committed_recovery_codes: list[MfaRecoveryCode] = []
 {%- endif %}
         self.commits = 0
         self.read_only = False
@@ -202,6 +258,9 @@ class FakeUnitOfWork:
             users=self.users.rows,
         )
         self.audit = FakeAuditRepository(list(self.committed_audit))
+        self.mfa = FakeMfaRepository(
+            copy.deepcopy(self.committed_mfa), copy.deepcopy(self.committed_recovery_codes)
+        )
 {%- endif %}
         return self
 
@@ -221,6 +280,8 @@ class FakeUnitOfWork:
         self.committed_sessions = copy.deepcopy(self.sessions.rows)
         self.committed_tokens = copy.deepcopy(self.sessions.tokens)
         self.committed_audit = list(self.audit.rows)
+        self.committed_mfa = copy.deepcopy(self.mfa.rows)
+        self.committed_recovery_codes = copy.deepcopy(self.mfa.codes)
 {%- endif %}
         self.commits += 1
 

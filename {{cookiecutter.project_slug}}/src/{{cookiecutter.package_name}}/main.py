@@ -32,6 +32,7 @@ from {{ cookiecutter.package_name }}.core.email import Outbox, email_sender
 {%- endif %}
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
 {%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.core.mfa import SecretBox, Totp
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter, {% if cookiecutter.use_redis %}redis_storage{% else %}memory_storage{% endif %}
 from {{ cookiecutter.package_name }}.core.revocation import {% if cookiecutter.use_redis %}RedisTokenDenylist{% else %}MemoryTokenDenylist{% endif %}
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
@@ -51,6 +52,7 @@ from {{ cookiecutter.package_name }}.db.session import (
 )
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.services.auth import AuthPolicy
+from {{ cookiecutter.package_name }}.services.mfa import MfaPolicy
 from {{ cookiecutter.package_name }}.services.password_reset import ResetPolicy
 {%- endif %}
 
@@ -142,6 +144,12 @@ def install_state(app: FastAPI, settings: Settings) -> None:
     app.state.auth_policy = AuthPolicy(
         refresh_lifetime=timedelta(days=settings.refresh_token_expire_days),
         login_failures_per_account=settings.rate_limit_login_account,
+    )
+    app.state.totp = Totp(issuer=settings.project_name)
+    app.state.mfa_box = SecretBox(settings.mfa_keys)
+    app.state.mfa_policy = MfaPolicy(
+        failures_per_account=settings.rate_limit_mfa_account,
+        recovery_codes=settings.mfa_recovery_codes,
     )
 {%- endif %}
 

@@ -13,7 +13,7 @@ from typing import Annotated{% if cookiecutter.use_auth %}, Any{% endif %}
 {% if cookiecutter.use_auth -%}
 from asgi_correlation_id import correlation_id
 {% endif -%}
-from fastapi import Depends, Request
+from fastapi import Depends, Request{% if cookiecutter.use_auth %}, Response{% endif %}
 {%- if cookiecutter.use_auth %}
 from fastapi.security import OAuth2PasswordBearer
 {%- endif %}
@@ -32,6 +32,7 @@ from {{ cookiecutter.package_name }}.services.auth import AuthService, Principal
 {%- endif %}
 from {{ cookiecutter.package_name }}.services.item import ItemService
 {%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.services.mfa import MfaService
 from {{ cookiecutter.package_name }}.services.password_reset import PasswordResetService
 from {{ cookiecutter.package_name }}.services.user import UserService
 {%- endif %}
@@ -88,7 +89,17 @@ async def get_user_service(request: Request, uow: UowDep) -> UserService:
     return UserService(uow, request.app.state.hasher)
 
 
-async def get_auth_service(request: Request, uow: UowDep) -> AuthService:
+async def get_mfa_service(request: Request, uow: UowDep) -> MfaService:
+    state = request.app.state
+    return MfaService(
+        uow, totp=state.totp, box=state.mfa_box, limiter=state.limiter, policy=state.mfa_policy
+    )
+
+
+MfaServiceDep = Annotated[MfaService, Depends(get_mfa_service)]
+
+
+async def get_auth_service(request: Request, uow: UowDep, mfa: MfaServiceDep) -> AuthService:
     state = request.app.state
     return AuthService(
         uow,
@@ -97,11 +108,17 @@ async def get_auth_service(request: Request, uow: UowDep) -> AuthService:
         denylist=state.denylist,
         limiter=state.limiter,
         policy=state.auth_policy,
+        mfa=mfa,
     )
 
 
 UserServiceDep = Annotated[UserService, Depends(get_user_service)]
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
+
+
+async def no_store(response: Response) -> None:
+    """Tokens, secrets and recovery codes must not be kept by any cache (RFC 6749, 5.1)."""
+    response.headers["Cache-Control"] = "no-store"
 
 
 async def get_principal(

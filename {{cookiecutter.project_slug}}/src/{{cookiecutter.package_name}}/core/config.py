@@ -7,6 +7,10 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+{%- if cookiecutter.use_auth %}
+
+from {{ cookiecutter.package_name }}.core.mfa import check_key, derived_key
+{%- endif %}
 
 # Values that look like secrets but are not: refused outside development.
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "placeholder", "dev"})
@@ -89,6 +93,17 @@ class Settings(BaseSettings):
     rate_limit_register_address: str = "10/minute"
     rate_limit_refresh_address: str = "30/minute"
     rate_limit_password_reset_address: str = "5/minute"  # noqa: S105  # a rate, not a secret
+    # Wrong second-factor codes per account (then refused until the window has passed), and
+    # second-factor attempts per client address.
+    rate_limit_mfa_account: str = "5/15minutes"
+    rate_limit_mfa_address: str = "30/minute"
+
+    # TOTP second factor. Fernet keys, comma-separated: the first encrypts, every one decrypts
+    # (put a new key first to rotate). Required in production; elsewhere, unset derives a key
+    # from SECRET_KEY.
+    mfa_encryption_keys: StrList = Field(default=[], repr=False)
+    mfa_token_expire_minutes: int = Field(default=5, ge=1, le=30)
+    mfa_recovery_codes: int = Field(default=10, ge=4, le=32)
 
     # Password reset by email. The link is where your front end takes the token.
     password_reset_expire_minutes: int = Field(default=30, ge=1, le=24 * 60)
@@ -102,6 +117,14 @@ class Settings(BaseSettings):
     smtp_user: str = ""
     smtp_password: str = Field(default="", repr=False)
     smtp_timeout: float = Field(default=10.0, gt=0)
+{%- endif %}
+
+{%- if cookiecutter.use_auth %}
+
+    @property
+    def mfa_keys(self) -> list[str]:
+        """The keys that encrypt TOTP secrets (see MFA_ENCRYPTION_KEYS)."""
+        return self.mfa_encryption_keys or [derived_key(self.secret_key)]
 {%- endif %}
 
     @property
@@ -150,6 +173,25 @@ class Settings(BaseSettings):
         if self.email_backend == "console" and self.environment != Environment.DEVELOPMENT:
             raise ValueError(
                 "EMAIL_BACKEND=console only prints messages; set EMAIL_BACKEND=smtp and SMTP_HOST"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _check_mfa_keys(self) -> "Settings":
+        hint = (
+            "generate one with `python -c 'import base64, os; "
+            "print(base64.urlsafe_b64encode(os.urandom(32)).decode())'`"
+        )
+        for key in self.mfa_encryption_keys:
+            try:
+                check_key(key)
+            except ValueError:
+                raise ValueError(
+                    f"MFA_ENCRYPTION_KEYS holds a value that is not a Fernet key; {hint}"
+                ) from None
+        if self.is_production and not self.mfa_encryption_keys:
+            raise ValueError(
+                f"MFA_ENCRYPTION_KEYS is required in production (it encrypts TOTP secrets); {hint}"
             )
         return self
 {%- endif %}

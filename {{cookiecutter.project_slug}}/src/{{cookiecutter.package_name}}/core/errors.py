@@ -98,6 +98,36 @@ class InvalidRefreshToken(AuthenticationError):
     message = "The refresh token is invalid, expired or revoked."
 
 
+class InvalidMfaToken(AuthenticationError):
+    code = "auth.invalid_mfa_token"
+    message = "The MFA token is invalid or expired: log in again."
+
+
+class InvalidMfaCode(AuthenticationError):
+    code = "auth.invalid_mfa_code"
+    message = "The code is not valid."
+
+
+class MfaCodeRejected(BadRequestError):
+    code = "mfa.invalid_code"
+    message = "The code is not valid."
+
+
+class MfaAlreadyEnabled(ConflictError):
+    code = "mfa.already_enabled"
+    message = "Two-factor authentication is already on; disable it first."
+
+
+class MfaNotSetUp(ConflictError):
+    code = "mfa.not_set_up"
+    message = "No two-factor setup to confirm: start with POST /api/v1/auth/mfa/setup."
+
+
+class MfaNotEnabled(ConflictError):
+    code = "mfa.not_enabled"
+    message = "Two-factor authentication is not on."
+
+
 class InvalidCurrentPassword(ValidationError):
     code = "user.invalid_current_password"
     message = "The current password is not correct."

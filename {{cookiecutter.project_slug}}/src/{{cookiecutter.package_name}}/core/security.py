@@ -23,7 +23,7 @@ from pwdlib.exceptions import UnknownHashError
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.core.errors import InvalidToken
+from {{ cookiecutter.package_name }}.core.errors import InvalidMfaToken, InvalidToken
 
 T = TypeVar("T")
 
@@ -39,6 +39,7 @@ def _load_malloc_trim() -> Callable[[], object]:
 
 _malloc_trim = _load_malloc_trim()
 REQUIRED_CLAIMS = ("exp", "iat", "sub", "jti", "sid", "type")
+MFA_REQUIRED_CLAIMS = ("exp", "iat", "sub", "jti", "type")
 REFRESH_TOKEN_BYTES = 32
 
 
@@ -142,10 +143,13 @@ class AccessClaims:
 class TokenCodec:
     """Creates and checks signed access tokens with a pinned algorithm."""
 
-    def __init__(self, *, secret_key: str, algorithm: str, expire_minutes: int) -> None:
+    def __init__(
+        self, *, secret_key: str, algorithm: str, expire_minutes: int, mfa_expire_minutes: int = 5
+    ) -> None:
         self._key = secret_key
         self._algorithm = algorithm
         self._lifetime = timedelta(minutes=expire_minutes)
+        self._mfa_lifetime = timedelta(minutes=mfa_expire_minutes)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "TokenCodec":
@@ -153,6 +157,7 @@ class TokenCodec:
             secret_key=settings.secret_key,
             algorithm=settings.jwt_algorithm,
             expire_minutes=settings.access_token_expire_minutes,
+            mfa_expire_minutes=settings.mfa_token_expire_minutes,
         )
 
     def issue(self, *, user_id: int, session_id: str, now: datetime | None = None) -> AccessToken:
@@ -189,6 +194,36 @@ class TokenCodec:
             jti=str(claims["jti"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
+
+    def issue_mfa(self, *, user_id: int, now: datetime | None = None) -> AccessToken:
+        """A short-lived token saying "this user gave the right password", good only for
+        `POST /auth/mfa/verify`: it has no session, and `decode` refuses its type."""
+        now = now or datetime.now(UTC)
+        claims = {
+            "sub": str(user_id),
+            "iat": now,
+            "exp": now + self._mfa_lifetime,
+            "jti": uuid.uuid4().hex,
+            "type": "mfa",
+        }
+        token = jwt.encode(claims, self._key, algorithm=self._algorithm)
+        return AccessToken(token=token, expires_in=int(self._mfa_lifetime.total_seconds()))
+
+    def decode_mfa(self, token: str) -> int:
+        """The user id of a valid MFA token; any defect (or another type) raises InvalidMfaToken."""
+        try:
+            claims = jwt.decode(
+                token,
+                self._key,
+                algorithms=[self._algorithm],
+                options={"require": list(MFA_REQUIRED_CLAIMS)},
+            )
+        except jwt.PyJWTError as exc:
+            raise InvalidMfaToken from exc
+        subject = claims["sub"]
+        if claims["type"] != "mfa" or not isinstance(subject, str) or not subject.isdigit():
+            raise InvalidMfaToken
+        return int(subject)
 
 
 def new_refresh_token() -> str:

@@ -23,6 +23,7 @@ from {{ cookiecutter.package_name }}.repositories.audit import AuditRepository
 {% endif -%}
 from {{ cookiecutter.package_name }}.repositories.item import ItemRepository
 {%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.repositories.mfa import MfaRepository
 from {{ cookiecutter.package_name }}.repositories.password_reset import PasswordResetRepository
 from {{ cookiecutter.package_name }}.repositories.session import SessionRepository
 from {{ cookiecutter.package_name }}.repositories.user import UserRepository
@@ -38,6 +39,7 @@ class UnitOfWork(Protocol):
     sessions: SessionRepository
     audit: AuditRepository
     password_resets: PasswordResetRepository
+    mfa: MfaRepository
 {%- endif %}
 
     def __call__(self, *, read_only: bool = False) -> Self: ...
@@ -83,6 +85,7 @@ class SqlAlchemyUnitOfWork:
         self.sessions = SessionRepository(self._session)
         self.audit = AuditRepository(self._session)
         self.password_resets = PasswordResetRepository(self._session)
+        self.mfa = MfaRepository(self._session)
 {%- endif %}
         return self
 

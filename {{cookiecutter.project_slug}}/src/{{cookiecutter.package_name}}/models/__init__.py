@@ -6,6 +6,7 @@ from {{ cookiecutter.package_name }}.models.audit import AuditLog
 {%- endif %}
 from {{ cookiecutter.package_name }}.models.item import Item
 {%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.models.mfa import MfaFactor, MfaRecoveryCode
 from {{ cookiecutter.package_name }}.models.password_reset import PasswordResetToken
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.models.user import User
@@ -19,6 +20,8 @@ __all__ = [
     "Base",
     "Item",
 {%- if cookiecutter.use_auth %}
+    "MfaFactor",
+    "MfaRecoveryCode",
     "PasswordResetToken",
     "RefreshToken",
     "User",

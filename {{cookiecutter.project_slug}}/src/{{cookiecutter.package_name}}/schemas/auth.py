@@ -45,3 +45,46 @@ class LogoutRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     refresh_token: str = RefreshTokenStr
+
+
+# Six digits from the app, or a recovery code (`k7m2q-x9d4p`, any case, spaces allowed).
+MfaCodeStr = Field(min_length=6, max_length=32)
+
+
+class MfaChallenge(BaseModel):
+    """The answer to a correct password when the account has two-factor authentication on."""
+
+    mfa_required: Literal[True] = True
+    mfa_token: str
+    expires_in: int
+
+
+class MfaVerifyRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    mfa_token: str = Field(min_length=1, max_length=2048)
+    code: str = MfaCodeStr
+
+
+class MfaCodeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = MfaCodeStr
+
+
+class MfaSetupRead(BaseModel):
+    """The new secret, to type in, and the same as a URI to show as a QR code."""
+
+    secret: str
+    otpauth_uri: str
+
+
+class RecoveryCodesRead(BaseModel):
+    """Shown once: each code replaces one authenticator code, once."""
+
+    recovery_codes: list[str]
+
+
+class MfaStatusRead(BaseModel):
+    enabled: bool
+    recovery_codes_left: int

@@ -1,4 +1,5 @@
-"""Authentication use cases: login, refresh-token rotation, logout, token checks.
+"""Authentication use cases: login (with a second factor when on), refresh-token
+rotation, logout, token checks.
 
 Every failure looks the same from outside: an unknown email, a wrong password
 and a deactivated account cost one hash verification and raise the same error.
@@ -13,6 +14,8 @@ import structlog
 from {{ cookiecutter.package_name }}.core.errors import (
     InactiveUser,
     InvalidCredentials,
+    InvalidMfaCode,
+    InvalidMfaToken,
     InvalidRefreshToken,
     InvalidToken,
 )
@@ -27,9 +30,10 @@ from {{ cookiecutter.package_name }}.core.security import (
 )
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
-from {{ cookiecutter.package_name }}.schemas.auth import TokenPair
+from {{ cookiecutter.package_name }}.schemas.auth import MfaChallenge, TokenPair
 from {{ cookiecutter.package_name }}.schemas.user import PASSWORD_MAX_LENGTH, UserRead
 from {{ cookiecutter.package_name }}.services.audit import audit_entry
+from {{ cookiecutter.package_name }}.services.mfa import MfaService
 
 logger = structlog.get_logger(__name__)
 
@@ -60,16 +64,19 @@ class AuthService:
         denylist: TokenDenylist,
         limiter: RateLimiter,
         policy: AuthPolicy,
+        mfa: MfaService,
     ) -> None:
         self.uow = uow
+        self.mfa = mfa  # shares this service's Unit of Work
         self.hasher = hasher
         self.tokens = tokens
         self.denylist = denylist
         self.limiter = limiter
         self.policy = policy
 
-    async def login(self, *, email: str, password: str) -> TokenPair:
-        """Exchange an email and password for a new session's token pair.
+    async def login(self, *, email: str, password: str) -> TokenPair | MfaChallenge:
+        """Exchange an email and password for a new session's token pair, or, when the
+        account has MFA on, for a short-lived MFA token to spend at `verify_mfa`.
 
         After too many failures for one account, further attempts are refused
         (429) before any hashing, whether or not the account exists.
@@ -89,6 +96,12 @@ class AuthService:
             await self._audit_failed_login(user_id, email)
             logger.info("login_failed", user_id=user_id)
             raise InvalidCredentials
+        async with self.uow(read_only=True):
+            mfa_on = await self.uow.mfa.get_enabled(user_id) is not None
+        if mfa_on:
+            challenge = self.tokens.issue_mfa(user_id=user_id)
+            logger.info("mfa_challenge_issued", user_id=user_id)
+            return MfaChallenge(mfa_token=challenge.token, expires_in=challenge.expires_in)
         async with self.uow:
             pair = await self._start_session(user_id)
             await self.uow.audit.add(
@@ -97,6 +110,38 @@ class AuthService:
             await self.uow.commit()
         logger.info("user_logged_in", user_id=user_id)
         return pair
+
+    async def verify_mfa(self, *, mfa_token: str, code: str) -> TokenPair:
+        """Finish a login with MFA: spend an authenticator or recovery code for a token pair.
+
+        Wrong codes count against the account's limit; once it is reached, even a right
+        code is refused (429) until the window has passed.
+        """
+        user_id = self.tokens.decode_mfa(mfa_token)
+        await self.limiter.check(self.mfa.policy.failures_per_account, "mfa", str(user_id))
+        now = datetime.now(UTC)
+        async with self.uow:
+            user = await self.uow.users.get(user_id)
+            factor = await self.uow.mfa.get_enabled(user_id)
+            # The account changed since the password step (deactivated, MFA turned off).
+            if user is None or not user.is_active or factor is None:
+                raise InvalidMfaToken
+            used = await self.mfa.redeem(factor, code, now=now)
+            if used is not None:
+                pair = await self._start_session(user_id)
+                await self.uow.audit.add(
+                    audit_entry(
+                        "auth.login_succeeded",
+                        actor_id=user_id,
+                        entity=("user", user_id),
+                        details={"second_factor": used.value},
+                    )
+                )
+                await self.uow.commit()
+                logger.info("user_logged_in", user_id=user_id, second_factor=used.value)
+                return pair
+        await self.mfa.record_failure(user_id, "login")
+        raise InvalidMfaCode
 
     async def refresh(self, refresh_token: str) -> TokenPair:
         """Spend a refresh token for a new pair in the same session.

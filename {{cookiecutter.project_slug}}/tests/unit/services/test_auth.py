@@ -12,11 +12,13 @@ from {{ cookiecutter.package_name }}.core.errors import (
     InvalidToken,
     RateLimited,
 )
+from {{ cookiecutter.package_name }}.core.mfa import SecretBox, Totp, derived_key
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter
 from {{ cookiecutter.package_name }}.core.revocation import MemoryTokenDenylist
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services.auth import AuthPolicy, AuthService
+from {{ cookiecutter.package_name }}.services.mfa import MfaPolicy, MfaService
 from {{ cookiecutter.package_name }}.services.user import UserService
 from tests.fakes import FakeUnitOfWork
 
@@ -41,14 +43,22 @@ def tokens() -> TokenCodec:
 
 @pytest.fixture
 def auth(uow: FakeUnitOfWork, hasher: PasswordHasher, tokens: TokenCodec) -> AuthService:
+    limiter = RateLimiter(MemoryStorage())
     return AuthService(
         uow,
         hasher=hasher,
         tokens=tokens,
         denylist=MemoryTokenDenylist(),
-        limiter=RateLimiter(MemoryStorage()),
+        limiter=limiter,
         policy=AuthPolicy(
             refresh_lifetime=timedelta(days=14), login_failures_per_account="3/minute"
+        ),
+        mfa=MfaService(
+            uow,
+            totp=Totp(issuer="Test"),
+            box=SecretBox([derived_key("k" * 40)]),
+            limiter=limiter,
+            policy=MfaPolicy(failures_per_account="3/minute", recovery_codes=4),
         ),
     )
 

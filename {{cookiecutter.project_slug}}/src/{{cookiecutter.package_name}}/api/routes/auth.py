@@ -1,4 +1,5 @@
-"""`/api/v1/auth`: login (OAuth2 password flow; `username` is the email), refresh, logout."""
+"""`/api/v1/auth`: login (OAuth2 password flow; `username` is the email), the second
+factor, refresh, logout, password reset. No answer here may be cached."""
 
 from typing import Annotated
 
@@ -8,22 +9,33 @@ from fastapi.security import OAuth2PasswordRequestForm
 from {{ cookiecutter.package_name }}.api.deps import (
     AuthServiceDep,
     CurrentPrincipal,
+    CurrentUser,
+    MfaServiceDep,
     PasswordResetServiceDep,
     limit_by_address,
+    no_store,
 )
 from {{ cookiecutter.package_name }}.schemas.auth import (
     AcceptedRead,
     LogoutRequest,
+    MfaChallenge,
+    MfaCodeRequest,
+    MfaSetupRead,
+    MfaStatusRead,
+    MfaVerifyRequest,
     PasswordResetConfirm,
     PasswordResetRequest,
+    RecoveryCodesRead,
     RefreshRequest,
     TokenPair,
 )
 from {{ cookiecutter.package_name }}.schemas.common import ErrorBody
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(no_store)])
 UNAUTHORIZED = {401: {"model": ErrorBody, "description": "Not authenticated"}}
 LIMITED = {429: {"model": ErrorBody, "description": "Too many attempts"}}
+WRONG_CODE = {400: {"model": ErrorBody, "description": "The code is not valid"}}
+MFA_STATE = {409: {"model": ErrorBody, "description": "MFA is not in the required state"}}
 
 
 @router.post(
@@ -33,8 +45,50 @@ LIMITED = {429: {"model": ErrorBody, "description": "Too many attempts"}}
 )
 async def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()], auth: AuthServiceDep
-) -> TokenPair:
+) -> TokenPair | MfaChallenge:
+    """A token pair; or, when the account has MFA on, `{"mfa_required": true, "mfa_token"}`
+    to finish at `POST /auth/mfa/verify`."""
     return await auth.login(email=form.username, password=form.password)
+
+
+@router.post(
+    "/mfa/verify",
+    responses=UNAUTHORIZED | LIMITED,
+    dependencies=[limit_by_address("rate_limit_mfa_address", "mfa-address")],
+)
+async def verify_mfa(data: MfaVerifyRequest, auth: AuthServiceDep) -> TokenPair:
+    """Spend the login's MFA token and a code from the app (or a recovery code)."""
+    return await auth.verify_mfa(mfa_token=data.mfa_token, code=data.code)
+
+
+@router.get("/mfa", responses=UNAUTHORIZED)
+async def mfa_status(user: CurrentUser, mfa: MfaServiceDep) -> MfaStatusRead:
+    return await mfa.status(user)
+
+
+@router.post("/mfa/setup", responses=UNAUTHORIZED | MFA_STATE)
+async def setup_mfa(user: CurrentUser, mfa: MfaServiceDep) -> MfaSetupRead:
+    """A new TOTP secret for an authenticator app; confirm it at `/mfa/enable`."""
+    return await mfa.setup(user)
+
+
+@router.post("/mfa/enable", responses=UNAUTHORIZED | WRONG_CODE | MFA_STATE | LIMITED)
+async def enable_mfa(
+    data: MfaCodeRequest, principal: CurrentPrincipal, mfa: MfaServiceDep
+) -> RecoveryCodesRead:
+    """Turn MFA on with a code from the app. Other sessions end; the recovery codes are
+    shown only here, once."""
+    return await mfa.enable(principal.user, data.code, keep_session_id=principal.claims.session_id)
+
+
+@router.post(
+    "/mfa/disable",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=UNAUTHORIZED | WRONG_CODE | MFA_STATE | LIMITED,
+)
+async def disable_mfa(data: MfaCodeRequest, user: CurrentUser, mfa: MfaServiceDep) -> None:
+    """Turn MFA off with a code from the app or a recovery code."""
+    await mfa.disable(user, data.code)
 
 
 @router.post(
