@@ -33,6 +33,7 @@ async def admin(client: httpx2.AsyncClient, session_factory) -> tuple[dict, dict
         ("GET", USERS),
         ("GET", f"{USERS}1"),
         ("PATCH", f"{USERS}1"),
+        ("DELETE", f"{USERS}1/mfa"),
         ("GET", AUDIT),
     ],
 )

@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }}.core.mfa import TOTP_INTERVAL
 from {{ cookiecutter.package_name }}.core.security import TokenCodec
 from {{ cookiecutter.package_name }}.models.audit import AuditLog
 from {{ cookiecutter.package_name }}.models.mfa import MfaFactor, MfaRecoveryCode
+from tests.api.test_admin import make_admin
 from tests.api.test_rate_limits import client_for, limited_app
 from tests.conftest import close_app
 from tests.factories import PASSWORD, login, register_user
@@ -309,6 +310,25 @@ async def test_malformed_verify_requests_get_422(client):
 
     assert missing.status_code == 422
     assert oversized.status_code == 422
+
+
+async def test_admin_can_reset_a_lost_second_factor(client, account: Account, session_factory):
+    """For a user who lost phone and codes, an admin removes the factor (audited); the next
+    login needs only the password. A second reset finds nothing to remove (409)."""
+    admin, admin_headers = await make_admin(client, session_factory)
+    url = f"/api/v1/admin/users/{account.user['id']}/mfa"
+
+    reset = await client.delete(url, headers=admin_headers)
+    again = await client.delete(url, headers=admin_headers)
+    login_again = await client.post(
+        LOGIN, data={"username": account.user["email"], "password": PASSWORD}
+    )
+
+    assert reset.status_code == 204
+    assert again.status_code == 409
+    assert again.json()["code"] == "mfa.not_enabled"
+    assert "access_token" in login_again.json()
+    assert "auth.mfa_reset_by_admin" in await actions_of(session_factory.kw["bind"], admin["id"])
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import structlog
 
-from {{ cookiecutter.package_name }}.core.errors import LastAdminError, UserNotFound
+from {{ cookiecutter.package_name }}.core.errors import LastAdminError, MfaNotEnabled, UserNotFound
 from {{ cookiecutter.package_name }}.core.permissions import Role
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
 from {{ cookiecutter.package_name }}.models.audit import AuditLog
@@ -67,6 +67,20 @@ class AdminService:
             await self.uow.commit()
             logger.info("user_changed_by_admin", user_id=user.id, actor_id=actor_id)
             return UserRead.model_validate(user)
+
+    async def reset_mfa(self, *, actor_id: int, user_id: int) -> None:
+        """Turn a user's MFA off for them (lost phone and recovery codes): their next login
+        needs only the password, so confirm who is asking before you do this."""
+        async with self.uow:
+            user = await self._existing(user_id)
+            if await self.uow.mfa.get(user.id) is None:
+                raise MfaNotEnabled
+            await self.uow.mfa.remove(user.id)
+            await self.uow.audit.add(
+                audit_entry("auth.mfa_reset_by_admin", actor_id=actor_id, entity=("user", user.id))
+            )
+            await self.uow.commit()
+            logger.warning("mfa_reset_by_admin", user_id=user.id, actor_id=actor_id)
 
     async def list_audit_logs(
         self, *, filters: AuditFilters, page: PageParams

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, status
 
 from {{ cookiecutter.package_name }}.api.deps import AdminServiceDep, PageDep, require
 from {{ cookiecutter.package_name }}.core.permissions import Permission
@@ -47,6 +47,20 @@ async def update_user(
     principal: Annotated[Principal, require(Permission.USERS_WRITE)],
 ) -> UserRead:
     return await admin.update_user(actor_id=principal.user.id, user_id=user_id, data=data)
+
+
+@router.delete(
+    "/users/{user_id}/mfa",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=NOT_FOUND | {409: {"model": ErrorBody, "description": "MFA is not set up"}},
+)
+async def reset_user_mfa(
+    user_id: int,
+    admin: AdminServiceDep,
+    principal: Annotated[Principal, require(Permission.USERS_WRITE)],
+) -> None:
+    """Remove a user's second factor (and recovery codes), for a user who lost both."""
+    await admin.reset_mfa(actor_id=principal.user.id, user_id=user_id)
 
 
 @router.get("/audit-logs/", dependencies=[require(Permission.AUDIT_READ)])
