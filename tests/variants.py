@@ -66,6 +66,7 @@ AUTH_FILES = (
     "migrations/versions/2026_11_30_0005_mfa.py",
     "tests/api/test_mfa.py",
     "tests/unit/core/test_mfa.py",
+    "tests/integration/test_mfa_key_rotation.py",
     "src/{package}/core/permissions.py",
     "src/{package}/core/context.py",
     "src/{package}/models/audit.py",

@@ -24,6 +24,10 @@ def build_parser() -> argparse.ArgumentParser:
     admin = commands.add_parser("create-admin", help="create a user with the admin role")
     admin.add_argument("--email", required=True)
     admin.add_argument("--full-name", default=None)
+
+    commands.add_parser(
+        "rotate-mfa-keys", help="re-encrypt TOTP secrets under the first MFA_ENCRYPTION_KEYS key"
+    )
 {%- endif %}
     return parser
 
@@ -42,6 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 {%- if cookiecutter.use_auth %}
     if args.command == "create-admin":
         return cli.create_admin(email=args.email, full_name=args.full_name)
+    if args.command == "rotate-mfa-keys":
+        return cli.rotate_mfa_keys()
 {%- endif %}
     return 2
 

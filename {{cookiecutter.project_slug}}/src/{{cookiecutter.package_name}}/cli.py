@@ -1,8 +1,12 @@
-"""`create-admin`: the way to make the first admin.
+"""Operator commands.
 
-The password comes from the ADMIN_PASSWORD environment variable (for scripts)
-or, when that is unset, from an interactive prompt; it is never a command-line
-argument, where it would land in shell history and process lists.
+`create-admin` makes the first admin. The password comes from the ADMIN_PASSWORD
+environment variable (for scripts) or, when that is unset, from an interactive
+prompt; it is never a command-line argument, where it would land in shell
+history and process lists.
+
+`rotate-mfa-keys` re-encrypts every TOTP secret under the first key of
+MFA_ENCRYPTION_KEYS, after which the other keys can be removed.
 """
 
 import asyncio
@@ -14,11 +18,13 @@ from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }}.core.config import get_settings
 from {{ cookiecutter.package_name }}.core.errors import AppError
+from {{ cookiecutter.package_name }}.core.mfa import SecretBox
 from {{ cookiecutter.package_name }}.core.permissions import Role
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher
 from {{ cookiecutter.package_name }}.db.session import create_engine, create_session_factory
 from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
+from {{ cookiecutter.package_name }}.services.mfa import RotationResult, reencrypt_secrets
 from {{ cookiecutter.package_name }}.services.user import UserService
 
 PASSWORD_ENV = "ADMIN_PASSWORD"  # noqa: S105  # a variable name, not a password
@@ -60,5 +66,26 @@ async def _register(data: UserCreate):
             PasswordHasher.from_settings(settings),
         )
         return await service.register(data, role=Role.ADMIN)
+    finally:
+        await engine.dispose()
+
+
+def rotate_mfa_keys() -> int:
+    """Re-encrypt TOTP secrets under the newest key; returns a process exit code."""
+    result = asyncio.run(_rotate())
+    print(f"Re-encrypted {result.rotated} TOTP secret(s) under the first MFA_ENCRYPTION_KEYS key.")
+    if result.unreadable:
+        ids = ", ".join(map(str, result.unreadable))
+        print(f"error: no configured key opens the secret of user(s) {ids}", file=sys.stderr)
+        return 1
+    return 0
+
+
+async def _rotate() -> RotationResult:
+    settings = get_settings()
+    engine = create_engine(settings)
+    try:
+        uow = SqlAlchemyUnitOfWork(create_session_factory(engine))
+        return await reencrypt_secrets(uow, SecretBox(settings.mfa_keys))
     finally:
         await engine.dispose()

@@ -49,6 +49,13 @@ class SecretBox:
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()
 
+    def rotate(self, ciphertext: str) -> str:
+        """The same secret, encrypted under the first key (ValueError if no key opens it)."""
+        try:
+            return self._fernet.rotate(ciphertext.encode()).decode()
+        except InvalidToken as exc:
+            raise ValueError("no MFA encryption key opens this secret") from exc
+
     def decrypt(self, ciphertext: str) -> str:
         """The plaintext; ValueError if no key opens it (a key was dropped too early)."""
         try:

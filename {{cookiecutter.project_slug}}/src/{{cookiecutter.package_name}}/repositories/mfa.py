@@ -26,6 +26,16 @@ class MfaRepository(BaseRepository[MfaFactor]):
         await self.session.execute(delete(MfaFactor).where(MfaFactor.user_id == user_id))
         return await self.add(MfaFactor(user_id=user_id, secret_encrypted=secret_encrypted))
 
+    async def page_after(self, user_id: int, *, limit: int) -> Sequence[MfaFactor]:
+        """Factors of users with an id above `user_id`, in id order (for batch jobs)."""
+        rows = await self.session.scalars(
+            select(MfaFactor)
+            .where(MfaFactor.user_id > user_id)
+            .order_by(MfaFactor.user_id)
+            .limit(limit)
+        )
+        return rows.all()
+
     async def claim_step(self, user_id: int, step: int) -> bool:
         """Record `step` as used; False if it, or a later one, already was (a replay)."""
         result = await self.session.execute(

@@ -47,6 +47,31 @@ class MfaPolicy:
     recovery_codes: int
 
 
+@dataclass(frozen=True, slots=True)
+class RotationResult:
+    rotated: int
+    unreadable: list[int]  # user ids whose secret no configured key opens
+
+
+async def reencrypt_secrets(uow: UnitOfWork, box: SecretBox, *, batch: int = 500) -> RotationResult:
+    """Re-encrypt every TOTP secret under the first of `box`'s keys, a batch per transaction,
+    so the older keys can then be removed from MFA_ENCRYPTION_KEYS."""
+    rotated, unreadable, last_id = 0, [], 0
+    while True:
+        async with uow:
+            factors = await uow.mfa.page_after(last_id, limit=batch)
+            for factor in factors:
+                try:
+                    factor.secret_encrypted = box.rotate(factor.secret_encrypted)
+                    rotated += 1
+                except ValueError:
+                    unreadable.append(factor.user_id)
+            await uow.commit()
+        if len(factors) < batch:
+            return RotationResult(rotated=rotated, unreadable=unreadable)
+        last_id = factors[-1].user_id
+
+
 class MfaService:
     """The caller's TOTP factor, and the code checks that login also relies on."""
 

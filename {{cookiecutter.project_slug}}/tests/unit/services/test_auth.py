@@ -1,13 +1,15 @@
 """AuthService with a fake Unit of Work: credentials, rotation, reuse detection, revocation."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+import pyotp
 import pytest
 from limits.aio.storage import MemoryStorage
 
 from {{ cookiecutter.package_name }}.core.errors import (
     InactiveUser,
     InvalidCredentials,
+    InvalidMfaCode,
     InvalidRefreshToken,
     InvalidToken,
     RateLimited,
@@ -16,6 +18,7 @@ from {{ cookiecutter.package_name }}.core.mfa import SecretBox, Totp, derived_ke
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter
 from {{ cookiecutter.package_name }}.core.revocation import MemoryTokenDenylist
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
+from {{ cookiecutter.package_name }}.schemas.auth import MfaChallenge
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services.auth import AuthPolicy, AuthService
 from {{ cookiecutter.package_name }}.services.mfa import MfaPolicy, MfaService
@@ -201,3 +204,26 @@ async def test_authenticate_refuses_token_of_deleted_user(auth: AuthService, uow
 
     with pytest.raises(InvalidToken):
         await auth.authenticate(pair.access_token)
+
+
+async def test_login_with_mfa_on_gives_only_an_mfa_token(
+    auth: AuthService, uow: FakeUnitOfWork, tokens: TokenCodec, user_id
+):
+    """With a confirmed factor, the password yields an MFA token and starts no session;
+    a code of the current step turns it into a pair, once."""
+    secret = pyotp.random_base32()
+    async with uow:
+        await uow.mfa.replace_pending(user_id, auth.mfa.box.encrypt(secret))
+        await uow.mfa.mark_enabled(user_id, now=datetime.now(UTC))
+        await uow.commit()
+
+    challenge = await auth.login(email=EMAIL, password=PASSWORD)
+
+    assert isinstance(challenge, MfaChallenge)
+    assert tokens.decode_mfa(challenge.mfa_token) == user_id
+    assert uow.committed_sessions == {}
+    code = pyotp.TOTP(secret).now()
+    pair = await auth.verify_mfa(mfa_token=challenge.mfa_token, code=code)
+    assert tokens.decode(pair.access_token).user_id == user_id
+    with pytest.raises(InvalidMfaCode):
+        await auth.verify_mfa(mfa_token=challenge.mfa_token, code=code)
