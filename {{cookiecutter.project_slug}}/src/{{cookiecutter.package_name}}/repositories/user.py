@@ -38,10 +38,15 @@ class UserRepository(BaseRepository[User]):
             query = query.where(User.is_active == is_active)
         return await self._page(query, limit=limit, offset=offset)
 
-    async def count_active(self, *, role: str) -> int:
-        count = await self.session.scalar(
-            select(func.count()).where(User.role == role, User.is_active.is_(True))
-        )
+    async def count_active(self, *, role: str, lock: bool = False) -> int:
+        """How many active users have `role`. With `lock`, their rows stay locked until the
+        transaction ends (`FOR UPDATE`), so two concurrent demotions cannot both count the
+        other admin. SQLite has no row locks: there, writers are serialised by the file lock."""
+        query = select(User.id).where(User.role == role, User.is_active.is_(True))
+        if lock:
+            query = query.with_for_update()
+            return len((await self.session.scalars(query)).all())
+        count = await self.session.scalar(select(func.count()).select_from(query.subquery()))
         return count or 0
 
     def _conflict(self, exc: IntegrityError) -> ConflictError:
