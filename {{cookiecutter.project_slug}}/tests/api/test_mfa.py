@@ -2,6 +2,8 @@
 with a second step, replay, drift, recovery codes, limits, audit rows."""
 
 import asyncio
+import base64
+import os
 import time
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -15,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.core.mfa import TOTP_INTERVAL
 from {{ cookiecutter.package_name }}.core.security import TokenCodec
+from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models.audit import AuditLog
 from {{ cookiecutter.package_name }}.models.mfa import MfaFactor, MfaRecoveryCode
 from tests.api.test_admin import make_admin
@@ -358,3 +361,28 @@ async def test_wrong_codes_lock_the_second_step(client, strict_app: FastAPI, eng
     assert right.status_code == 429
     assert int(right.headers["retry-after"]) > 0
     assert (await actions_of(engine, user["id"])).count("auth.mfa_failed") == 2
+
+
+async def test_lost_encryption_key_fails_codes_but_not_recovery_codes(account: Account, settings):
+    """If the key that encrypted a secret is dropped, app codes fail cleanly (401, not 500)
+    and a recovery code still gets the user in."""
+    other_key = {"mfa_encryption_keys": [base64.urlsafe_b64encode(os.urandom(32)).decode()]}
+    rekeyed = create_app(settings.model_copy(update=other_key))
+    try:
+        async with client_for(rekeyed) as rekeyed_client:
+            code = await verify(
+                rekeyed_client,
+                await start_login(rekeyed_client, account.user["email"]),
+                account.code(),
+            )
+            recovery = await verify(
+                rekeyed_client,
+                await start_login(rekeyed_client, account.user["email"]),
+                account.recovery_codes[0],
+            )
+    finally:
+        await close_app(rekeyed)
+
+    assert code.status_code == 401
+    assert code.json()["code"] == "auth.invalid_mfa_code"
+    assert recovery.status_code == 200

@@ -174,7 +174,13 @@ class MfaService:
         """Accept `code` for `factor` once, or return None. Runs inside the caller's open
         Unit of Work (the same `uow`), whose commit makes the use final."""
         if is_totp_code(code):
-            secret = self.box.decrypt(factor.secret_encrypted)
+            try:
+                secret = self.box.decrypt(factor.secret_encrypted)
+            except ValueError:
+                # The key that encrypted it is gone from MFA_ENCRYPTION_KEYS: an operator error.
+                # Codes cannot be checked; recovery codes (hashed, not encrypted) still work.
+                logger.error("mfa_secret_unreadable", user_id=factor.user_id)
+                return None
             step = self.totp.matching_step(secret, code, now=now)
             if step is not None and await self.uow.mfa.claim_step(factor.user_id, step):
                 return SecondFactor.TOTP
