@@ -1400,7 +1400,7 @@ def bench(cfg: Config, report: dict[str, Any]) -> None:
             "SECRET_KEY": secrets.token_urlsafe(48),
             "LOG_LEVEL": "INFO",
             "REDIS_URL": cfg.redis_url,
-            # Fresh rate-limit counters and denylist keys for every run.
+            # Fresh rate-limit counters for every run.
             "REDIS_PREFIX": db_name,
             **lifted,
             **bench_env,

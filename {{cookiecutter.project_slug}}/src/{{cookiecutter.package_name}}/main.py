@@ -33,7 +33,6 @@ from {{ cookiecutter.package_name }}.core.email import Outbox, email_sender
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter, {% if cookiecutter.use_redis %}redis_storage{% else %}memory_storage{% endif %}
-from {{ cookiecutter.package_name }}.core.revocation import {% if cookiecutter.use_redis %}RedisTokenDenylist{% else %}MemoryTokenDenylist{% endif %}
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
 {%- endif %}
 {%- if cookiecutter.use_opentelemetry %}
@@ -122,14 +121,10 @@ def install_state(app: FastAPI, settings: Settings) -> None:
     app.state.hasher = PasswordHasher.from_settings(settings)
     app.state.tokens = TokenCodec.from_settings(settings)
 {%- if cookiecutter.use_redis %}
-    app.state.denylist = RedisTokenDenylist(
-        app.state.redis, prefix=f"{settings.redis_prefix}:denylist:"
-    )
     app.state.limiter = RateLimiter(
         redis_storage(settings.redis_url, key_prefix=f"{settings.redis_prefix}:ratelimit")
     )
 {%- else %}
-    app.state.denylist = MemoryTokenDenylist()
     app.state.limiter = RateLimiter(memory_storage())
 {%- endif %}
     app.state.outbox = Outbox(email_sender(settings))

@@ -94,7 +94,6 @@ async def get_auth_service(request: Request, uow: UowDep) -> AuthService:
         uow,
         hasher=state.hasher,
         tokens=state.tokens,
-        denylist=state.denylist,
         limiter=state.limiter,
         policy=state.auth_policy,
     )

@@ -13,7 +13,6 @@ from {{ cookiecutter.package_name }}.core.errors import (
     RateLimited,
 )
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter
-from {{ cookiecutter.package_name }}.core.revocation import MemoryTokenDenylist
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services.auth import AuthPolicy, AuthService
@@ -45,7 +44,6 @@ def auth(uow: FakeUnitOfWork, hasher: PasswordHasher, tokens: TokenCodec) -> Aut
         uow,
         hasher=hasher,
         tokens=tokens,
-        denylist=MemoryTokenDenylist(),
         limiter=RateLimiter(MemoryStorage()),
         policy=AuthPolicy(
             refresh_lifetime=timedelta(days=14), login_failures_per_account="3/minute"
