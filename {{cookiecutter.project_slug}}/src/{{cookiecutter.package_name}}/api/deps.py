@@ -13,7 +13,7 @@ from typing import Annotated{% if cookiecutter.use_auth %}, Any{% endif %}
 {% if cookiecutter.use_auth -%}
 from asgi_correlation_id import correlation_id
 {% endif -%}
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 {%- if cookiecutter.use_auth %}
 from fastapi.security import OAuth2PasswordBearer
 {%- endif %}
@@ -43,7 +43,9 @@ async def get_uow(request: Request) -> UnitOfWork:
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
-PageDep = Annotated[PageParams, Depends()]
+# A query-parameter model, validated in line: `Depends()` on a class would call it in a worker
+# thread. The OpenAPI description is the same.
+PageDep = Annotated[PageParams, Query()]
 
 
 async def get_item_service(uow: UowDep) -> ItemService:
