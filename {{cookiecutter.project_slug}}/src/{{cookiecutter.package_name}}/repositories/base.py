@@ -7,7 +7,7 @@ obtain generated values, and never commit: the Unit of Work owns the transaction
 from collections.abc import Sequence
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -49,15 +49,22 @@ class BaseRepository(Generic[ModelT]):
         await self.session.flush()
 
     async def _page(self, query: Select, *, limit: int, offset: int) -> tuple[Sequence[Any], int]:
+        """The entities `query` selects, for one page, and the total count."""
+        rows, total = await self._page_of_rows(query, limit=limit, offset=offset)
+        return [row[0] for row in rows], total
+
+    async def _page_of_rows(
+        self, query: Select, *, limit: int, offset: int
+    ) -> tuple[Sequence[Row], int]:
         """Rows of `query` for one page and the total count, in one round trip.
 
-        The total rides along as a window function; only a page past the end
-        (no rows to carry it) needs a separate count.
+        The total rides along as a window function (each row also has a `total`
+        column); only a page past the end (no rows to carry it) needs a separate count.
         """
         paged = query.add_columns(func.count().over().label("total")).limit(limit).offset(offset)
         rows = (await self.session.execute(paged)).all()
         if rows:
-            return [row[0] for row in rows], rows[0].total
+            return rows, rows[0].total
         total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
         return [], total or 0
 
