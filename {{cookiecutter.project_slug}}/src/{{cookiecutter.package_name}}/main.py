@@ -156,7 +156,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         )
     app.add_middleware(BodySizeLimitMiddleware, max_size=settings.max_body_size)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, quiet_paths=settings.access_log_quiet_paths)
 {%- if cookiecutter.use_prometheus %}
     # Outside everything but the request id, so its latencies include the other layers.
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
