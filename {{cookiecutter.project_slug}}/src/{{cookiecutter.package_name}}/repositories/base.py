@@ -76,9 +76,11 @@ class BaseRepository(Generic[ModelT]):
         """One page of a `paged()` column query as plain dicts (the cheapest input for a
         schema: validating Row attributes costs three times as much), and the total."""
         params = {**params, "limit": limit, "offset": offset}
-        rows = (await self.session.execute(statement, params)).all()
+        result = await self.session.execute(statement, params)
+        names = tuple(result.keys())  # once: Row._fields builds a new tuple on every call
+        rows = result.all()
         if rows:
-            return [dict(zip(row._fields, row, strict=True)) for row in rows], rows[0].total
+            return [dict(zip(names, row, strict=True)) for row in rows], rows[0].total
         unpaged = statement.limit(None).offset(None).subquery()
         total = await self.session.scalar(select(func.count()).select_from(unpaged), params)
         return [], total or 0
