@@ -24,7 +24,7 @@ from {{ cookiecutter.package_name }}.api.middleware import (
     BodySizeLimitMiddleware,
     SecurityHeadersMiddleware,
 )
-from {{ cookiecutter.package_name }}.api.router import api_router
+from {{ cookiecutter.package_name }}.api.router import include_api
 from {{ cookiecutter.package_name }}.api.routes import health
 from {{ cookiecutter.package_name }}.core.config import Settings, get_settings
 {%- if cookiecutter.use_auth %}
@@ -99,7 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 {%- endif %}
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(api_router)
+    include_api(app)
 {%- if cookiecutter.use_prometheus %}
     install_metrics(app)
 {%- endif %}
