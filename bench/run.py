@@ -1405,7 +1405,7 @@ def bench(cfg: Config, report: dict[str, Any]) -> None:
             "MFA_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
             "LOG_LEVEL": "INFO",
             "REDIS_URL": cfg.redis_url,
-            # Fresh rate-limit counters and denylist keys for every run.
+            # Fresh rate-limit counters for every run.
             "REDIS_PREFIX": db_name,
             **lifted,
             **bench_env,

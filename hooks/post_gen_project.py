@@ -36,7 +36,6 @@ AUTH_PATHS = (
     "src/{package}/cli.py",
     "src/{package}/core/security.py",
     "src/{package}/core/ratelimit.py",
-    "src/{package}/core/revocation.py",
     "src/{package}/models/user.py",
     "src/{package}/models/session.py",
     "src/{package}/schemas/user.py",
@@ -127,7 +126,7 @@ def remove_auth_files(root: Path, package_name: str) -> list[Path]:
 
 
 def remove_redis_files(root: Path, package_name: str) -> list[Path]:
-    """Remove the Redis-backed rate-limit and denylist stores (use_redis=n)."""
+    """Remove files only the Redis-backed rate-limit store needs (use_redis=n; none today)."""
     return remove_paths(root, (path.format(package=package_name) for path in REDIS_PATHS))
 
 

@@ -200,9 +200,9 @@ def check_boolean(option: str, value: object) -> list[str]:
 
 
 def check_redis_needs_auth(use_redis: object, use_auth: object) -> list[str]:
-    """Redis holds the login rate-limit counters and the token denylist: auth features only."""
+    """Redis holds the rate-limit counters of the auth features: auth only."""
     if use_redis is True and use_auth is False:
-        why = "Redis would hold the login rate limits and token denylist, which need use_auth"
+        why = "Redis would hold the rate-limit counters of the auth features, which need use_auth"
         return [
             problem("use_redis", use_redis, why, "Pass use_redis=n as well, or keep use_auth=y")
         ]

@@ -38,7 +38,6 @@ AUTH_FILES = (
     "src/{package}/cli.py",
     "src/{package}/core/security.py",
     "src/{package}/core/ratelimit.py",
-    "src/{package}/core/revocation.py",
     "src/{package}/models/user.py",
     "src/{package}/models/session.py",
     "src/{package}/schemas/user.py",

@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from {{ cookiecutter.package_name }}.core.config import get_settings
-from {{ cookiecutter.package_name }}.db.session import create_engine
+from {{ cookiecutter.package_name }}.db.session import create_engine, transactional
 from {{ cookiecutter.package_name }}.models import Base
 
 config = context.config
@@ -39,7 +39,8 @@ async def run_async_migrations() -> None:
     settings = get_settings().model_copy(update={"database_url": database_url()})
     engine = create_engine(settings)
     try:
-        async with engine.connect() as connection:
+        # One transaction for the whole run: on PostgreSQL a failed migration leaves nothing.
+        async with transactional(engine).connect() as connection:
             await connection.run_sync(do_run_migrations)
     finally:
         await engine.dispose()

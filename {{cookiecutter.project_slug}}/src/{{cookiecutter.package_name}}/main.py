@@ -24,7 +24,7 @@ from {{ cookiecutter.package_name }}.api.middleware import (
     BodySizeLimitMiddleware,
     SecurityHeadersMiddleware,
 )
-from {{ cookiecutter.package_name }}.api.router import api_router
+from {{ cookiecutter.package_name }}.api.router import include_api
 from {{ cookiecutter.package_name }}.api.routes import health
 from {{ cookiecutter.package_name }}.core.config import Settings, get_settings
 {%- if cookiecutter.use_auth %}
@@ -34,7 +34,6 @@ from {{ cookiecutter.package_name }}.core.logging import configure_logging
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.core.mfa import SecretBox, Totp
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter, {% if cookiecutter.use_redis %}redis_storage{% else %}memory_storage{% endif %}
-from {{ cookiecutter.package_name }}.core.revocation import {% if cookiecutter.use_redis %}RedisTokenDenylist{% else %}MemoryTokenDenylist{% endif %}
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
 {%- endif %}
 {%- if cookiecutter.use_opentelemetry %}
@@ -102,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 {%- endif %}
     install_error_handlers(app)
     app.include_router(health.router)
-    app.include_router(api_router)
+    include_api(app)
 {%- if cookiecutter.use_prometheus %}
     install_metrics(app)
 {%- endif %}
@@ -124,14 +123,10 @@ def install_state(app: FastAPI, settings: Settings) -> None:
     app.state.hasher = PasswordHasher.from_settings(settings)
     app.state.tokens = TokenCodec.from_settings(settings)
 {%- if cookiecutter.use_redis %}
-    app.state.denylist = RedisTokenDenylist(
-        app.state.redis, prefix=f"{settings.redis_prefix}:denylist:"
-    )
     app.state.limiter = RateLimiter(
         redis_storage(settings.redis_url, key_prefix=f"{settings.redis_prefix}:ratelimit")
     )
 {%- else %}
-    app.state.denylist = MemoryTokenDenylist()
     app.state.limiter = RateLimiter(memory_storage())
 {%- endif %}
     app.state.outbox = Outbox(email_sender(settings))
@@ -169,7 +164,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         )
     app.add_middleware(BodySizeLimitMiddleware, max_size=settings.max_body_size)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
-    app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(AccessLogMiddleware, quiet_paths=settings.access_log_quiet_paths)
 {%- if cookiecutter.use_prometheus %}
     # Outside everything but the request id, so its latencies include the other layers.
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)

@@ -1,7 +1,12 @@
 """Health probes over HTTP."""
 
-import httpx2
+from typing import Any
 
+import httpx2
+import pytest
+
+from {{ cookiecutter.package_name }}.api import middleware
+from {{ cookiecutter.package_name }}.api.middleware import AccessLogMiddleware
 from {{ cookiecutter.package_name }}.main import create_app
 from tests.conftest import close_app
 
@@ -56,3 +61,46 @@ async def test_request_id_is_echoed(client: httpx2.AsyncClient):
 
     assert echoed.headers["X-Request-ID"] == sent
     assert len(generated.headers["X-Request-ID"]) == 32
+
+
+class RecordingLogger:
+    """Stands in for the access logger: keeps the fields of every line."""
+
+    def __init__(self) -> None:
+        self.lines: list[dict[str, Any]] = []
+
+    def info(self, event: str, **fields: Any) -> None:
+        self.lines.append({"event": event, **fields})
+
+
+@pytest.fixture
+def access_lines(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """The access-log lines written during the test."""
+    recorder = RecordingLogger()
+    monkeypatch.setattr(middleware, "access_logger", recorder)
+    return recorder.lines
+
+
+async def test_successful_probes_are_not_access_logged(
+    client: httpx2.AsyncClient, access_lines: list[dict[str, Any]]
+):
+    """A successful liveness probe writes no access line; other requests still do."""
+    await client.get("/health/live")
+    await client.get("/no-such-page")
+
+    assert [line["path"] for line in access_lines] == ["/no-such-page"]
+
+
+async def test_failed_probe_is_access_logged(access_lines: list[dict[str, Any]]):
+    """A quiet path that fails is logged like any other request."""
+
+    async def unavailable(scope, receive, send) -> None:
+        await send({"type": "http.response.start", "status": 503, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    app = AccessLogMiddleware(unavailable, quiet_paths=["/health/ready"])
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://test") as client:
+        await client.get("/health/ready")
+
+    assert [(line["path"], line["status"]) for line in access_lines] == [("/health/ready", 503)]

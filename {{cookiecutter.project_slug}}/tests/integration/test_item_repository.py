@@ -41,7 +41,7 @@ async def test_list_pages_with_total(uow: SqlAlchemyUnitOfWork):
 
         rows, total = await uow.items.list(limit=2, offset=2)
 
-    assert [row.title for row in rows] == ["item 2", "item 3"]
+    assert [row["title"] for row in rows] == ["item 2", "item 3"]
     assert total == 5
 
 
@@ -70,8 +70,10 @@ async def test_list_filters_by_owner(uow: SqlAlchemyUnitOfWork):
         await uow.items.add(Item(title="b", owner_id=bob))
 
         rows, total = await uow.items.list(limit=10, offset=0, owner_id=bob)
+        past_the_end = await uow.items.list(limit=10, offset=10, owner_id=bob)
 
-    assert ([row.title for row in rows], total) == (["b"], 1)
+    assert ([row["title"] for row in rows], total) == (["b"], 1)
+    assert past_the_end == ([], 1)
 {%- endif %}
 
 

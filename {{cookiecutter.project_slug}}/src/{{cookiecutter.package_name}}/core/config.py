@@ -58,6 +58,9 @@ class Settings(BaseSettings):
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] | None = None
+    # Paths whose successful requests get no access-log line (failures always do): the probes
+    # an orchestrator calls every few seconds. Empty = log every request.
+    access_log_quiet_paths: StrList = ["/health/live", "/health/ready"]
 
     # Browser and transport defences.
     cors_origins: StrList = []

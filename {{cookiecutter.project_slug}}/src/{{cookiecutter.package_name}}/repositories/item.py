@@ -1,11 +1,19 @@
 """Storage of items."""
 
-from collections.abc import Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import {% if cookiecutter.use_auth %}bindparam, {% endif %}select
 
 from {{ cookiecutter.package_name }}.models.item import Item
-from {{ cookiecutter.package_name }}.repositories.base import BaseRepository
+from {{ cookiecutter.package_name }}.repositories.base import BaseRepository, paged
+
+# Columns, not entities: a page is only read, and an ORM object per item (built, then
+# tracked by the session) cost about 8 us per item, a sixth of a 100-item page.
+ITEM_COLUMNS = select(*Item.__table__.columns).order_by(Item.id)
+ITEMS_PAGE = paged(ITEM_COLUMNS)
+{%- if cookiecutter.use_auth %}
+OWNED_ITEMS_PAGE = paged(ITEM_COLUMNS.where(Item.owner_id == bindparam("owner_id")))
+{%- endif %}
 
 
 class ItemRepository(BaseRepository[Item]):
@@ -19,11 +27,12 @@ class ItemRepository(BaseRepository[Item]):
 {%- if cookiecutter.use_auth %}
         owner_id: int | None = None,
 {%- endif %}
-    ) -> tuple[Sequence[Item], int]:
-        """A page of items, oldest first{% if cookiecutter.use_auth %}, optionally only one owner's{% endif %}."""
-        query = select(Item).order_by(Item.id)
+    ) -> tuple[list[dict[str, Any]], int]:
+        """A page of items as plain dicts, oldest first{% if cookiecutter.use_auth %}, optionally only one owner's{% endif %}."""
 {%- if cookiecutter.use_auth %}
         if owner_id is not None:
-            query = query.where(Item.owner_id == owner_id)
+            return await self._page_of_dicts(
+                OWNED_ITEMS_PAGE, limit=limit, offset=offset, owner_id=owner_id
+            )
 {%- endif %}
-        return await self._page(query, limit=limit, offset=offset)
+        return await self._page_of_dicts(ITEMS_PAGE, limit=limit, offset=offset)

@@ -2,11 +2,23 @@
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.models.user import User
 from {{ cookiecutter.package_name }}.repositories.base import BaseRepository
+
+# Runs on every authenticated request, so it is built once: building the expression costs
+# more than executing it (SQLAlchemy caches the compiled SQL, not the Python objects).
+USER_OF_LIVE_SESSION = (
+    select(User)
+    .join(AuthSession, AuthSession.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        AuthSession.id == bindparam("session_id"),
+        AuthSession.revoked_at.is_(None),
+    )
+)
 
 
 class SessionRepository(BaseRepository[AuthSession]):
@@ -64,11 +76,5 @@ class SessionRepository(BaseRepository[AuthSession]):
     async def get_user_of_live_session(self, user_id: int, session_id: str) -> User | None:
         """The user, if `session_id` is theirs and not revoked: one round trip per request."""
         return await self.session.scalar(
-            select(User)
-            .join(AuthSession, AuthSession.user_id == User.id)
-            .where(
-                User.id == user_id,
-                AuthSession.id == session_id,
-                AuthSession.revoked_at.is_(None),
-            )
+            USER_OF_LIVE_SESSION, {"user_id": user_id, "session_id": session_id}
         )

@@ -20,7 +20,6 @@ from {{ cookiecutter.package_name }}.core.errors import (
     InvalidToken,
 )
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter
-from {{ cookiecutter.package_name }}.core.revocation import TokenDenylist
 from {{ cookiecutter.package_name }}.core.security import (
     AccessClaims,
     PasswordHasher,
@@ -61,7 +60,6 @@ class AuthService:
         *,
         hasher: PasswordHasher,
         tokens: TokenCodec,
-        denylist: TokenDenylist,
         limiter: RateLimiter,
         policy: AuthPolicy,
         mfa: MfaService,
@@ -70,7 +68,6 @@ class AuthService:
         self.mfa = mfa  # shares this service's Unit of Work
         self.hasher = hasher
         self.tokens = tokens
-        self.denylist = denylist
         self.limiter = limiter
         self.policy = policy
 
@@ -192,7 +189,6 @@ class AuthService:
                 )
             )
             await self.uow.commit()
-        await self._deny(principal.claims, now=now)
         logger.info("user_logged_out", user_id=principal.user.id)
 
     async def logout_all(self, principal: Principal) -> None:
@@ -209,14 +205,11 @@ class AuthService:
                 )
             )
             await self.uow.commit()
-        await self._deny(principal.claims, now=now)
         logger.info("user_logged_out_everywhere", user_id=principal.user.id, sessions=count)
 
     async def authenticate(self, token: str) -> Principal:
         """The active user behind a bearer token whose session is still live."""
         claims = self.tokens.decode(token)
-        if await self.denylist.contains(claims.jti):
-            raise InvalidToken
         async with self.uow(read_only=True):
             user = await self.uow.sessions.get_user_of_live_session(
                 claims.user_id, claims.session_id
@@ -260,7 +253,3 @@ class AuthService:
             refresh_token=refresh,
             refresh_expires_in=int(self.policy.refresh_lifetime.total_seconds()),
         )
-
-    async def _deny(self, claims: AccessClaims, *, now: datetime) -> None:
-        ttl = int((claims.expires_at - now).total_seconds()) + 1
-        await self.denylist.add(claims.jti, ttl_seconds=ttl)

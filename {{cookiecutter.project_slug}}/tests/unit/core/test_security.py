@@ -38,6 +38,15 @@ def test_expired_token_is_refused(codec: TokenCodec):
         codec.decode(token)
 
 
+def test_remembered_token_still_expires(codec: TokenCodec):
+    """A token verified before (its claims remembered) is refused once it expires."""
+    token = codec.issue(user_id=7, session_id="s1").token
+    claims = codec.decode(token)
+
+    with pytest.raises(InvalidToken):
+        codec.decode(token, now=claims.expires_at)
+
+
 def test_token_signed_with_another_key_is_refused(codec: TokenCodec):
     """A token signed with a different key is refused."""
     forged = TokenCodec(secret_key="z" * 40, algorithm="HS256", expire_minutes=30)

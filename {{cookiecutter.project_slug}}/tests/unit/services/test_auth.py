@@ -16,7 +16,6 @@ from {{ cookiecutter.package_name }}.core.errors import (
 )
 from {{ cookiecutter.package_name }}.core.mfa import SecretBox, Totp, derived_key
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter
-from {{ cookiecutter.package_name }}.core.revocation import MemoryTokenDenylist
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
 from {{ cookiecutter.package_name }}.schemas.auth import MfaChallenge
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
@@ -51,7 +50,6 @@ def auth(uow: FakeUnitOfWork, hasher: PasswordHasher, tokens: TokenCodec) -> Aut
         uow,
         hasher=hasher,
         tokens=tokens,
-        denylist=MemoryTokenDenylist(),
         limiter=limiter,
         policy=AuthPolicy(
             refresh_lifetime=timedelta(days=14), login_failures_per_account="3/minute"
