@@ -93,13 +93,12 @@ class AuthService:
             await self._audit_failed_login(user_id, email)
             logger.info("login_failed", user_id=user_id)
             raise InvalidCredentials
-        async with self.uow(read_only=True):
-            mfa_on = await self.uow.mfa.get_enabled(user_id) is not None
-        if mfa_on:
-            challenge = self.tokens.issue_mfa(user_id=user_id)
-            logger.info("mfa_challenge_issued", user_id=user_id)
-            return MfaChallenge(mfa_token=challenge.token, expires_in=challenge.expires_in)
         async with self.uow:
+            # Asked only now, after the password proved right: it reveals nothing to a guesser.
+            if await self.uow.mfa.get_enabled(user_id) is not None:
+                challenge = self.tokens.issue_mfa(user_id=user_id)
+                logger.info("mfa_challenge_issued", user_id=user_id)
+                return MfaChallenge(mfa_token=challenge.token, expires_in=challenge.expires_in)
             pair = await self._start_session(user_id)
             await self.uow.audit.add(
                 audit_entry("auth.login_succeeded", actor_id=user_id, entity=("user", user_id))
