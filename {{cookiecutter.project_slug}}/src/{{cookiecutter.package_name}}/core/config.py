@@ -39,7 +39,11 @@ class Environment(StrEnum):
 class Settings(BaseSettings):
     """Every tunable of the service; names match the environment variables."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # hide_input_in_errors: a refused setting must not print the others (secrets among them)
+    # into the start-up error, which ends up in logs.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True
+    )
 
     project_name: str = "{{ cookiecutter.project_name }}"
     environment: Environment = Environment.DEVELOPMENT

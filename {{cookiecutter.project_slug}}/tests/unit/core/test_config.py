@@ -47,6 +47,17 @@ def test_development_allows_placeholder_and_logs_for_humans():
     assert settings.resolved_log_format == "console"
 
 
+def test_refused_settings_do_not_print_other_values():
+    """A start-up error names the problem without echoing any setting (secrets included)."""
+    with pytest.raises(ValidationError) as caught:
+        Settings(environment="production", secret_key="too-short-secret")
+
+    message = str(caught.value)
+    assert "SECRET_KEY must be at least" in message
+    assert "input_value" not in message
+    assert "too-short-secret" not in message
+
+
 def test_secret_key_is_hidden_from_repr():
     """The secret never shows up in a printed settings object."""
     assert STRONG_SECRET not in repr(Settings(secret_key=STRONG_SECRET))
