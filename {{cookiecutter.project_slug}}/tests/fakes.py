@@ -90,7 +90,7 @@ class FakeUserRepository(FakeRepository):
         ]
         return rows[offset : offset + limit], len(rows)
 
-    async def count_active(self, *, role: str, lock: bool = False) -> int:
+    async def count_active(self, *, role: str) -> int:
         return sum(1 for user in self.rows.values() if user.role == role and user.is_active)
 
 

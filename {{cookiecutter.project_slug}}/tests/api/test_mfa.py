@@ -203,6 +203,7 @@ async def test_a_code_is_accepted_once(client, account: Account):
     assert replayed.status_code == 401
     assert replayed.json()["code"] == "auth.invalid_mfa_code"
     assert older.status_code == 401
+    assert older.json()["code"] == "auth.invalid_mfa_code"
 
 
 async def test_code_two_steps_away_is_refused(client, account: Account):
@@ -211,8 +212,11 @@ async def test_code_two_steps_away_is_refused(client, account: Account):
     mfa_token = await start_login(client, account.user["email"])
 
     late = await verify(client, mfa_token, account.code(2))
+    in_time = await verify(client, mfa_token, account.code(1))
 
     assert late.status_code == 401
+    assert late.json()["code"] == "auth.invalid_mfa_code"
+    assert in_time.status_code == 200
 
 
 async def test_recovery_code_works_once(client, account: Account, engine: AsyncEngine):
@@ -225,6 +229,7 @@ async def test_recovery_code_works_once(client, account: Account, engine: AsyncE
 
     assert used.status_code == 200
     assert again.status_code == 401
+    assert again.json()["code"] == "auth.invalid_mfa_code"
     assert status.json() == {"enabled": True, "recovery_codes_left": 9}
     actions = await actions_of(engine, account.user["id"])
     assert "auth.mfa_recovery_code_used" in actions
@@ -262,6 +267,7 @@ async def test_disable_with_a_code_turns_mfa_off(client, account: Account, engin
     )
 
     assert wrong.status_code == 400
+    assert wrong.json()["code"] == "mfa.invalid_code"
     assert still_on.json()["enabled"] is True
     assert right.status_code == 204
     assert "access_token" in login_again.json()
@@ -315,7 +321,9 @@ async def test_malformed_verify_requests_get_422(client):
     assert oversized.status_code == 422
 
 
-async def test_admin_can_reset_a_lost_second_factor(client, account: Account, session_factory):
+async def test_admin_can_reset_a_lost_second_factor(
+    client, account: Account, session_factory, engine: AsyncEngine
+):
     """For a user who lost phone and codes, an admin removes the factor (audited); the next
     login needs only the password. A second reset finds nothing to remove (409)."""
     admin, admin_headers = await make_admin(client, session_factory)
@@ -331,7 +339,7 @@ async def test_admin_can_reset_a_lost_second_factor(client, account: Account, se
     assert again.status_code == 409
     assert again.json()["code"] == "mfa.not_enabled"
     assert "access_token" in login_again.json()
-    assert "auth.mfa_reset_by_admin" in await actions_of(session_factory.kw["bind"], admin["id"])
+    assert "auth.mfa_reset_by_admin" in await actions_of(engine, admin["id"])
 
 
 @pytest.fixture

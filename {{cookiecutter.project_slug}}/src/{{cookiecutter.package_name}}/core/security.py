@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import jwt
 from anyio import CapacityLimiter, to_thread
@@ -24,7 +24,11 @@ from pwdlib.exceptions import UnknownHashError
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from {{ cookiecutter.package_name }}.core.config import Settings
-from {{ cookiecutter.package_name }}.core.errors import InvalidMfaToken, InvalidToken
+from {{ cookiecutter.package_name }}.core.errors import (
+    AuthenticationError,
+    InvalidMfaToken,
+    InvalidToken,
+)
 
 T = TypeVar("T")
 
@@ -169,17 +173,7 @@ class TokenCodec:
         )
 
     def issue(self, *, user_id: int, session_id: str, now: datetime | None = None) -> AccessToken:
-        now = now or datetime.now(UTC)
-        claims = {
-            "sub": str(user_id),
-            "sid": session_id,
-            "iat": now,
-            "exp": now + self._lifetime,
-            "jti": uuid.uuid4().hex,
-            "type": "access",
-        }
-        token = jwt.encode(claims, self._key, algorithm=self._algorithm)
-        return AccessToken(token=token, expires_in=int(self._lifetime.total_seconds()))
+        return self._sign(user_id, "access", self._lifetime, now, sid=session_id)
 
     def decode(self, token: str, *, now: datetime | None = None) -> AccessClaims:
         """The claims of a valid access token; any defect raises InvalidToken."""
@@ -188,56 +182,64 @@ class TokenCodec:
             raise InvalidToken
         return claims
 
+    def issue_mfa(self, *, user_id: int, now: datetime | None = None) -> AccessToken:
+        """A short-lived token saying "this user gave the right password", good only for
+        `POST /auth/mfa/verify`: it has no session, and `decode` refuses its type."""
+        return self._sign(user_id, "mfa", self._mfa_lifetime, now)
+
+    def decode_mfa(self, token: str) -> int:
+        """The user id of a valid MFA token; any defect (or another type) raises InvalidMfaToken."""
+        claims = self._checked(token, "mfa", MFA_REQUIRED_CLAIMS, InvalidMfaToken)
+        return int(claims["sub"])
+
     def _verify(self, token: str) -> AccessClaims:
-        try:
-            claims = jwt.decode(
-                token,
-                self._key,
-                algorithms=[self._algorithm],
-                options={"require": list(REQUIRED_CLAIMS)},
-            )
-        except jwt.PyJWTError as exc:
-            raise InvalidToken from exc
-        subject = claims["sub"]
         # Only access tokens open the API: a token minted for another purpose never does.
-        if claims["type"] != "access" or not isinstance(subject, str) or not subject.isdigit():
-            raise InvalidToken
+        claims = self._checked(token, "access", REQUIRED_CLAIMS, InvalidToken)
         return AccessClaims(
-            user_id=int(subject),
+            user_id=int(claims["sub"]),
             session_id=str(claims["sid"]),
             jti=str(claims["jti"]),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
 
-    def issue_mfa(self, *, user_id: int, now: datetime | None = None) -> AccessToken:
-        """A short-lived token saying "this user gave the right password", good only for
-        `POST /auth/mfa/verify`: it has no session, and `decode` refuses its type."""
+    def _sign(
+        self,
+        user_id: int,
+        token_type: str,
+        lifetime: timedelta,
+        now: datetime | None,
+        **extra: str,
+    ) -> AccessToken:
         now = now or datetime.now(UTC)
         claims = {
             "sub": str(user_id),
             "iat": now,
-            "exp": now + self._mfa_lifetime,
+            "exp": now + lifetime,
             "jti": uuid.uuid4().hex,
-            "type": "mfa",
+            "type": token_type,
+            **extra,
         }
         token = jwt.encode(claims, self._key, algorithm=self._algorithm)
-        return AccessToken(token=token, expires_in=int(self._mfa_lifetime.total_seconds()))
+        return AccessToken(token=token, expires_in=int(lifetime.total_seconds()))
 
-    def decode_mfa(self, token: str) -> int:
-        """The user id of a valid MFA token; any defect (or another type) raises InvalidMfaToken."""
+    def _checked(
+        self,
+        token: str,
+        token_type: str,
+        required: tuple[str, ...],
+        error: type[AuthenticationError],
+    ) -> dict[str, Any]:
+        """The claims of a token signed by us, of `token_type`, with a numeric subject."""
         try:
             claims = jwt.decode(
-                token,
-                self._key,
-                algorithms=[self._algorithm],
-                options={"require": list(MFA_REQUIRED_CLAIMS)},
+                token, self._key, algorithms=[self._algorithm], options={"require": list(required)}
             )
         except jwt.PyJWTError as exc:
-            raise InvalidMfaToken from exc
+            raise error from exc
         subject = claims["sub"]
-        if claims["type"] != "mfa" or not isinstance(subject, str) or not subject.isdigit():
-            raise InvalidMfaToken
-        return int(subject)
+        if claims["type"] != token_type or not isinstance(subject, str) or not subject.isdigit():
+            raise error
+        return claims
 
 
 def new_refresh_token() -> str:

@@ -56,14 +56,10 @@ class MfaRepository(BaseRepository[MfaFactor]):
     async def remove(self, user_id: int) -> None:
         """Delete the factor and every recovery code of the user."""
         await self.session.execute(delete(MfaFactor).where(MfaFactor.user_id == user_id))
-        await self.session.execute(
-            delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user_id)
-        )
+        await self._delete_recovery_codes(user_id)
 
     async def replace_recovery_codes(self, user_id: int, code_hashes: Sequence[str]) -> None:
-        await self.session.execute(
-            delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user_id)
-        )
+        await self._delete_recovery_codes(user_id)
         self.session.add_all(
             MfaRecoveryCode(user_id=user_id, code_hash=code_hash) for code_hash in code_hashes
         )
@@ -89,3 +85,8 @@ class MfaRepository(BaseRepository[MfaFactor]):
             .where(MfaRecoveryCode.user_id == user_id, MfaRecoveryCode.used_at.is_(None))
         )
         return count or 0
+
+    async def _delete_recovery_codes(self, user_id: int) -> None:
+        await self.session.execute(
+            delete(MfaRecoveryCode).where(MfaRecoveryCode.user_id == user_id)
+        )

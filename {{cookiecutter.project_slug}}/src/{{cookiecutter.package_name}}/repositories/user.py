@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from {{ cookiecutter.package_name }}.core.errors import ConflictError, EmailAlreadyRegistered
@@ -38,16 +38,12 @@ class UserRepository(BaseRepository[User]):
             query = query.where(User.is_active == is_active)
         return await self._page(query, limit=limit, offset=offset)
 
-    async def count_active(self, *, role: str, lock: bool = False) -> int:
-        """How many active users have `role`. With `lock`, their rows stay locked until the
-        transaction ends (`FOR UPDATE`), so two concurrent demotions cannot both count the
-        other admin. SQLite has no row locks: there, writers are serialised by the file lock."""
+    async def count_active(self, *, role: str) -> int:
+        """How many active users have `role`, their rows locked until the transaction ends
+        (`FOR UPDATE`), so two concurrent demotions cannot both count the other admin.
+        SQLite has no row locks: there, writers are serialised by the file lock."""
         query = select(User.id).where(User.role == role, User.is_active.is_(True))
-        if lock:
-            query = query.with_for_update()
-            return len((await self.session.scalars(query)).all())
-        count = await self.session.scalar(select(func.count()).select_from(query.subquery()))
-        return count or 0
+        return len((await self.session.scalars(query.with_for_update())).all())
 
     def _conflict(self, exc: IntegrityError) -> ConflictError:
         # The only unique constraint besides the key is the email.

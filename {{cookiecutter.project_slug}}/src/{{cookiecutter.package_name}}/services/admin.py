@@ -110,7 +110,7 @@ class AdminService:
         deactivated = data.is_active is False
         if not (demoted or deactivated):
             return False
-        return await self.uow.users.count_active(role=Role.ADMIN, lock=True) <= 1
+        return await self.uow.users.count_active(role=Role.ADMIN) <= 1
 
     @staticmethod
     def _changes(actor_id: int, user: User, data: AdminUserUpdate) -> list[AuditLog]:

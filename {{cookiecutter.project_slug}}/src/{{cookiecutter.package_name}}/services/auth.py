@@ -114,7 +114,7 @@ class AuthService:
         code is refused (429) until the window has passed.
         """
         user_id = self.tokens.decode_mfa(mfa_token)
-        await self.limiter.check(self.mfa.policy.failures_per_account, "mfa", str(user_id))
+        await self.mfa.check_limit(user_id)
         now = datetime.now(UTC)
         async with self.uow:
             user = await self.uow.users.get(user_id)

@@ -114,7 +114,7 @@ class MfaService:
 
         Every other session of the user ends: they began with the password alone.
         """
-        await self._check_limit(user.id)
+        await self.check_limit(user.id)
         now = datetime.now(UTC)
         codes = new_recovery_codes(self.policy.recovery_codes)
         async with self.uow:
@@ -147,7 +147,7 @@ class MfaService:
 
     async def disable(self, user: UserRead, code: str) -> None:
         """Turn MFA off with an authenticator code or a recovery code."""
-        await self._check_limit(user.id)
+        await self.check_limit(user.id)
         now = datetime.now(UTC)
         async with self.uow:
             factor = await self.uow.mfa.get_enabled(user.id)
@@ -213,5 +213,6 @@ class MfaService:
             await self.uow.commit()
         logger.info("mfa_failed", user_id=user_id, action=action)
 
-    async def _check_limit(self, user_id: int) -> None:
+    async def check_limit(self, user_id: int) -> None:
+        """Refuse (429) an account whose wrong codes reached the limit, before any work."""
         await self.limiter.check(self.policy.failures_per_account, "mfa", str(user_id))
