@@ -23,6 +23,7 @@ from {{ cookiecutter.package_name }}.api.middleware import (
     AccessLogMiddleware,
     BodySizeLimitMiddleware,
     SecurityHeadersMiddleware,
+    new_request_id,
 )
 from {{ cookiecutter.package_name }}.api.router import include_api
 from {{ cookiecutter.package_name }}.api.routes import health
@@ -34,6 +35,9 @@ from {{ cookiecutter.package_name }}.core.logging import configure_logging
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.core.mfa import SecretBox, Totp
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter, {% if cookiecutter.use_redis %}redis_storage{% else %}memory_storage{% endif %}
+{%- endif %}
+from {{ cookiecutter.package_name }}.core.runtime import tune_gc
+{%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
 {%- endif %}
 {%- if cookiecutter.use_opentelemetry %}
@@ -68,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tune_gc()  # last: the application is built, so what it holds lives as long as it does
         logger.info("application_started", environment=settings.environment.value)
         yield
 {%- if cookiecutter.use_auth %}
@@ -169,8 +174,14 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     # Outside everything but the request id, so its latencies include the other layers.
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
 {%- endif %}
-    # Outermost: the request id must exist before anything logs.
-    app.add_middleware(CorrelationIdMiddleware, header_name="X-Request-ID")
+    # Outermost: the request id must exist before anything logs. Nothing reads it back from
+    # the request headers (logs take it from a context variable), so they are left as sent.
+    app.add_middleware(
+        CorrelationIdMiddleware,
+        header_name="X-Request-ID",
+        generator=new_request_id,
+        update_request_header=False,
+    )
 
 
 app = create_app()

@@ -1,5 +1,6 @@
 """Health probes over HTTP."""
 
+import re
 from typing import Any
 
 import httpx2
@@ -53,14 +54,18 @@ async def test_readiness_reports_unreachable_database(settings):
 
 
 async def test_request_id_is_echoed(client: httpx2.AsyncClient):
-    """A valid X-Request-ID is echoed back; without one, the server makes one."""
+    """A valid X-Request-ID is echoed back; without one, or with a malformed one, the server
+    makes a new one: 32 hex digits, different for every request."""
     sent = "4f2d5c1e9b8a4c3d8e7f6a5b4c3d2e1f"
 
     echoed = await client.get("/health/live", headers={"X-Request-ID": sent})
-    generated = await client.get("/health/live")
+    replaced = await client.get("/health/live", headers={"X-Request-ID": "<script>"})
+    generated = [(await client.get("/health/live")).headers["X-Request-ID"] for _ in range(2)]
 
     assert echoed.headers["X-Request-ID"] == sent
-    assert len(generated.headers["X-Request-ID"]) == 32
+    assert re.fullmatch("[0-9a-f]{32}", replaced.headers["X-Request-ID"])
+    assert all(re.fullmatch("[0-9a-f]{32}", request_id) for request_id in generated)
+    assert generated[0] != generated[1]
 
 
 class RecordingLogger:

@@ -2,11 +2,18 @@
 
 import time
 from collections.abc import Iterable
+from random import getrandbits
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 access_logger = structlog.get_logger("access")
+
+
+def new_request_id() -> str:
+    """32 hex digits, the shape of the uuid4().hex it replaces, at a seventh of the cost (no
+    system call, no UUID object): a request id labels log lines; it guards nothing."""
+    return f"{getrandbits(128):032x}"
 
 
 class AccessLogMiddleware:
