@@ -52,3 +52,33 @@ async def test_unexpected_error_is_generic_500(settings, engine: AsyncEngine):
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error.", "code": "internal_error"}
     assert "hunter2" not in response.text
+{%- if cookiecutter.database == "postgresql" %}
+
+
+async def test_exhausted_connection_pool_is_503_with_retry_after(settings, engine: AsyncEngine):
+    """When every pooled connection stays busy past DB_POOL_TIMEOUT, the caller gets a 503
+    asking to retry, not a 500 and not a hang."""
+    one_connection = {"db_pool_size": 1, "db_max_overflow": 0, "db_pool_timeout": 0.2}
+    app = create_app(settings.model_copy(update=one_connection))
+{%- if cookiecutter.use_auth %}
+    # A well-signed token, so the request reaches the database to look its session up.
+    token = app.state.tokens.issue(user_id=1, session_id="any").token
+    headers = {"Authorization": f"Bearer {token}"}
+{%- else %}
+    headers: dict[str, str] = {}
+{%- endif %}
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    async with (
+        app.state.engine.connect(),  # holds the pool's only connection
+        httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client,
+    ):
+        response = await client.get("/api/v1/items/", headers=headers)
+    await close_app(app)
+
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"
+    assert response.json() == {
+        "detail": "The service is busy; try again shortly.",
+        "code": "service.busy",
+    }
+{%- endif %}

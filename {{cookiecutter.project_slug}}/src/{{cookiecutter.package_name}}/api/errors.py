@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from {{ cookiecutter.package_name }}.core.errors import (
@@ -77,6 +78,18 @@ async def handle_http_exception(_: Request, exc: Exception) -> JSONResponse:
     )
 
 
+async def handle_pool_timeout(request: Request, exc: Exception) -> JSONResponse:
+    """Every database connection stayed busy for DB_POOL_TIMEOUT: the service is overloaded,
+    not broken. Say so, and when to try again, rather than answer a 500."""
+    logger.warning("database_pool_exhausted", method=request.method, path=request.url.path)
+    return error_response(
+        status.HTTP_503_SERVICE_UNAVAILABLE,
+        "The service is busy; try again shortly.",
+        "service.busy",
+        {"Retry-After": "1"},
+    )
+
+
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled_error", method=request.method, path=request.url.path)
     return error_response(
@@ -88,4 +101,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, handle_app_error)
     app.add_exception_handler(RequestValidationError, handle_validation_error)
     app.add_exception_handler(StarletteHTTPException, handle_http_exception)
+    app.add_exception_handler(PoolTimeout, handle_pool_timeout)
     app.add_exception_handler(Exception, handle_unexpected)
