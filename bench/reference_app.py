@@ -22,8 +22,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 engine = create_async_engine(
     os.environ["REF_DATABASE_URL"],
-    pool_size=int(os.environ.get("DB_POOL_SIZE", "10")),
-    max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "10")),
+    pool_size=int(os.environ.get("DB_POOL_SIZE", "20")),
+    max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "0")),
     pool_timeout=float(os.environ.get("DB_POOL_TIMEOUT", "10")),
     pool_recycle=int(os.environ.get("DB_POOL_RECYCLE", "1800")),
     pool_pre_ping=os.environ.get("REF_POOL_PRE_PING", "1") == "1",

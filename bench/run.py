@@ -55,8 +55,8 @@ HOST = "127.0.0.1"
 DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 POOL_DEFAULTS = {
-    "DB_POOL_SIZE": "10",
-    "DB_MAX_OVERFLOW": "10",
+    "DB_POOL_SIZE": "20",
+    "DB_MAX_OVERFLOW": "0",
     "DB_POOL_TIMEOUT": "10",
     "DB_POOL_RECYCLE": "1800",
 }
