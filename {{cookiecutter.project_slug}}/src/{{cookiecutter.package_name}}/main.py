@@ -15,6 +15,9 @@ from redis.asyncio import Redis
 {%- endif %}
 
 from {{ cookiecutter.package_name }} import __version__
+{%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.api.deps import describe_request
+{%- endif %}
 from {{ cookiecutter.package_name }}.api.errors import install_error_handlers
 {%- if cookiecutter.use_prometheus %}
 from {{ cookiecutter.package_name }}.api.metrics import MetricsMiddleware, install_metrics
@@ -22,6 +25,9 @@ from {{ cookiecutter.package_name }}.api.metrics import MetricsMiddleware, insta
 from {{ cookiecutter.package_name }}.api.middleware import (
     AccessLogMiddleware,
     BodySizeLimitMiddleware,
+{%- if cookiecutter.use_auth %}
+    RequestContextMiddleware,
+{%- endif %}
     SecurityHeadersMiddleware,
     new_request_id,
 )
@@ -167,6 +173,9 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
+{%- if cookiecutter.use_auth %}
+    app.add_middleware(RequestContextMiddleware, describe=describe_request)
+{%- endif %}
     app.add_middleware(BodySizeLimitMiddleware, max_size=settings.max_body_size)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
     app.add_middleware(AccessLogMiddleware, quiet_paths=settings.access_log_quiet_paths)

@@ -6,9 +6,13 @@ import asyncio
 {% endif -%}
 import httpx2
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from {{ cookiecutter.package_name }}.main import create_app
+from {{ cookiecutter.package_name }}.models.audit import AuditLog
 from {{ cookiecutter.package_name }}.models.user import User
+from tests.conftest import close_app, empty_tables
 from tests.factories import PASSWORD, auth_headers, create_item, login, register_user
 
 USERS = "/api/v1/admin/users/"
@@ -253,3 +257,32 @@ async def test_audit_log_is_newest_first_and_filterable(client: httpx2.AsyncClie
 
     assert [row["details"]["to"] for row in changes] == ["user", "admin"]
     assert nothing == []
+
+
+async def test_audit_row_records_the_request_id_and_the_forwarded_client(
+    settings, engine: AsyncEngine
+):
+    """A row written while serving a request carries that request's id and, behind a trusted
+    proxy, the client address the proxy forwarded (not the proxy's own)."""
+    app = create_app(settings.model_copy(update={"forwarded_allow_ips": ["127.0.0.1"]}))
+    request_id = "5a1e0c2d3b4f4a6e8d9c0b1a2f3e4d5c"
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.post(
+            "/api/v1/auth/login",
+            data={"username": "nobody@example.com", "password": "not the password"},
+            headers={"X-Forwarded-For": "198.51.100.23", "X-Request-ID": request_id},
+        )
+    await close_app(app)
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(
+                select(AuditLog.request_id, AuditLog.client_address).where(
+                    AuditLog.action == "auth.login_failed"
+                )
+            )
+        ).all()
+    await empty_tables(engine)
+
+    assert response.status_code == 401
+    assert [tuple(row) for row in rows] == [(request_id, "198.51.100.23")]

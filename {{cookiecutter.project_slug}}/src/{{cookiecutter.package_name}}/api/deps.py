@@ -16,10 +16,11 @@ from asgi_correlation_id import correlation_id
 from fastapi import Depends, Query, Request{% if cookiecutter.use_auth %}, Response{% endif %}
 {%- if cookiecutter.use_auth %}
 from fastapi.security import OAuth2PasswordBearer
+from starlette.types import Scope
 {%- endif %}
 
 {% if cookiecutter.use_auth -%}
-from {{ cookiecutter.package_name }}.core.context import RequestContext, bind_request
+from {{ cookiecutter.package_name }}.core.context import RequestContext
 from {{ cookiecutter.package_name }}.core.errors import AuthenticationError, PermissionMissing
 from {{ cookiecutter.package_name }}.core.permissions import Permission, has_permission
 {% endif -%}
@@ -170,14 +171,11 @@ def require(permission: Permission) -> Any:
     return Depends(check)
 
 
-async def bind_request_context(request: Request) -> None:
-    """Make the request id and client address available to the audit log.
-
-    Async on purpose: FastAPI runs sync dependencies in a worker thread, where a
-    context variable set would not be seen by the route.
-    """
-    bind_request(
-        RequestContext(request_id=correlation_id.get(), client_address=client_address(request))
+def describe_request(scope: Scope) -> RequestContext:
+    """The request id and client address of the request `scope` belongs to, for the audit
+    log. Called lazily, in the request's context (see `core.context`)."""
+    return RequestContext(
+        request_id=correlation_id.get(), client_address=client_address(Request(scope))
     )
 
 

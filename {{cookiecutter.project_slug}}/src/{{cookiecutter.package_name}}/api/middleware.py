@@ -1,11 +1,20 @@
 """Pure ASGI middleware. (Starlette's BaseHTTPMiddleware costs ~10x more per request.)"""
 
 import time
+{%- if cookiecutter.use_auth %}
+from collections.abc import Callable, Iterable
+from functools import partial
+{%- else %}
 from collections.abc import Iterable
+{%- endif %}
 from random import getrandbits
 
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+{%- if cookiecutter.use_auth %}
+
+from {{ cookiecutter.package_name }}.core.context import RequestContext, bind_request
+{%- endif %}
 
 access_logger = structlog.get_logger("access")
 
@@ -51,6 +60,27 @@ class AccessLogMiddleware:
                     status=status,
                     duration_ms=round((time.perf_counter() - start) * 1000, 2),
                 )
+
+
+{%- if cookiecutter.use_auth %}
+
+
+class RequestContextMiddleware:
+    """Binds, for each HTTP request, how to describe it to the audit log (`core.context`).
+
+    A middleware rather than a route dependency: FastAPI's work per dependency and request
+    cost more than this whole layer, and binding is all it does.
+    """
+
+    def __init__(self, app: ASGIApp, *, describe: Callable[[Scope], RequestContext]) -> None:
+        self.app = app
+        self.describe = describe
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            bind_request(partial(self.describe, scope))
+        await self.app(scope, receive, send)
+{%- endif %}
 
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"

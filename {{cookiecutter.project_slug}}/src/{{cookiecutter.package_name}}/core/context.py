@@ -1,9 +1,11 @@
 """Facts about the request being served, for code far from the HTTP layer (the audit log).
 
-Bound once per request by an API dependency; read with `current_request()`.
-Outside a request (the CLI, tests of services) every field is None.
+Bound for every request by `RequestContextMiddleware`; read with `current_request()`. What is
+bound is how to work the facts out, not the facts: most requests write no audit row, and they
+never parse a header for one. Outside a request (the CLI, tests of services) every field is None.
 """
 
+from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -16,12 +18,21 @@ class RequestContext:
 
 # The default is frozen (immutable), so sharing it between contexts is safe.
 _EMPTY = RequestContext()
-_current: ContextVar[RequestContext] = ContextVar("request_context", default=_EMPTY)
 
 
-def bind_request(context: RequestContext) -> None:
-    _current.set(context)
+def _outside_a_request() -> RequestContext:
+    return _EMPTY
+
+
+_current: ContextVar[Callable[[], RequestContext]] = ContextVar(
+    "request_context", default=_outside_a_request
+)
+
+
+def bind_request(describe: Callable[[], RequestContext]) -> None:
+    """Bind `describe`, called (in the request's context) by whoever asks for the facts."""
+    _current.set(describe)
 
 
 def current_request() -> RequestContext:
-    return _current.get()
+    return _current.get()()
