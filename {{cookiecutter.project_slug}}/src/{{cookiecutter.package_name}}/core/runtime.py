@@ -14,8 +14,8 @@ def tune_gc() -> None:
     about 140,000 objects) lives as long as the process, yet each full collection walked
     all of it again: 90 ms each, ten of them in a few seconds under load, which stalled
     every request in flight. `gc.freeze()` moves those objects out of the collector's sight;
-    then the young generation is collected less often. Garbage is still collected; only its bookkeeping
-    gets cheaper. Measured in docs/performance.md of the template.
+    then the young generation is collected less often. Garbage is still collected; only its
+    bookkeeping gets cheaper. Measured in docs/performance.md of the template.
     """
     gc.collect()
     gc.freeze()
