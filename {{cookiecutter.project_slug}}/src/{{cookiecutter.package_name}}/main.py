@@ -1,5 +1,6 @@
 """Application factory: settings, logging, database, middleware, routes, error handlers."""
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 {%- if cookiecutter.use_auth %}
@@ -127,6 +128,8 @@ def install_state(app: FastAPI, settings: Settings) -> None:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     app.state.read_session_factory = create_read_session_factory(engine)
+    # SQLite has one writer at a time: writing units of work queue here (see db/uow.py).
+    app.state.writer_lock = asyncio.Lock() if settings.is_sqlite else None
 {%- if cookiecutter.use_redis %}
     app.state.redis = Redis.from_url(settings.redis_url)
 {%- endif %}

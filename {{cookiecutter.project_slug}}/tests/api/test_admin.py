@@ -1,9 +1,7 @@
 """Admin routes over HTTP: permission boundaries, the last-admin rule, deactivation, audit rows."""
 
-{% if cookiecutter.database == "postgresql" -%}
 import asyncio
 
-{% endif -%}
 import httpx2
 import pytest
 from sqlalchemy import select, update
@@ -124,14 +122,13 @@ async def test_last_admin_cannot_demote_or_deactivate_self(
     me = await client.get("/api/v1/users/me", headers=admin[1])
     assert (me.json()["role"], me.json()["is_active"]) == ("admin", True)
 
-{%- if cookiecutter.database == "postgresql" %}
-
 
 async def test_demotion_waits_for_a_concurrent_one_and_keeps_an_admin(
     client: httpx2.AsyncClient, session_factory
 ):
     """While another transaction demotes the second of two admins, demoting the first waits
-    for it (the admin rows are locked while counting), then sees one admin left: 409."""
+    for it, then sees one admin left: 409. (PostgreSQL locks the admin rows while counting;
+    SQLite takes its write lock as the transaction begins.)"""
     first, first_headers = await make_admin(client, session_factory)
     second, _ = await make_admin(client, session_factory)
 
@@ -148,7 +145,6 @@ async def test_demotion_waits_for_a_concurrent_one_and_keeps_an_admin(
     assert waited
     assert response.status_code == 409
     assert response.json()["code"] == "user.last_admin"
-{%- endif %}
 
 
 async def test_deactivation_revokes_all_sessions_at_once(client: httpx2.AsyncClient, admin):

@@ -45,7 +45,9 @@ async def get_uow(request: Request) -> UnitOfWork:
 
 def _uow(request: Request) -> UnitOfWork:
     state = request.app.state
-    return SqlAlchemyUnitOfWork(state.session_factory, state.read_session_factory)
+    return SqlAlchemyUnitOfWork(
+        state.session_factory, state.read_session_factory, writer_lock=state.writer_lock
+    )
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]

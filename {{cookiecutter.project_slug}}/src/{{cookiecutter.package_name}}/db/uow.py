@@ -11,8 +11,14 @@ of Work's session and never commit themselves.
 Use cases that only read say so, `async with uow(read_only=True):`: their
 statements run without BEGIN and ROLLBACK, two round trips fewer on the hot
 paths (every authenticated request reads its user), and a flush raises.
+
+SQLite lets one transaction write at a time. Given a `writer_lock`, units of work
+that may write queue on it, first come first served, before their transaction
+begins; without it they would wait in SQLite's busy handler, which polls with
+growing sleeps and let unlucky writers wait over a second under contention.
 """
 
+import asyncio
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -65,9 +71,13 @@ class SqlAlchemyUnitOfWork:
         self,
         session_factory: async_sessionmaker[AsyncSession],
         read_session_factory: async_sessionmaker[AsyncSession] | None = None,
+        *,
+        writer_lock: asyncio.Lock | None = None,
     ) -> None:
         self._session_factory = session_factory
         self._read_session_factory = read_session_factory or session_factory
+        self._writer_lock = writer_lock
+        self._holds_writer_lock = False
         self._read_only = False
         self._session: AsyncSession | None = None
 
@@ -77,6 +87,9 @@ class SqlAlchemyUnitOfWork:
         return self
 
     async def __aenter__(self) -> Self:
+        if not self._read_only and self._writer_lock is not None:
+            await self._writer_lock.acquire()
+            self._holds_writer_lock = True
         factory = self._read_session_factory if self._read_only else self._session_factory
         self._session = factory()
         self.items = ItemRepository(self._session)
@@ -102,6 +115,9 @@ class SqlAlchemyUnitOfWork:
         finally:
             self._session = None
             self._read_only = False
+            if self._writer_lock is not None and self._holds_writer_lock:
+                self._holds_writer_lock = False
+                self._writer_lock.release()
 
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside `async with uow:`"
