@@ -13,10 +13,12 @@ import asyncio
 import getpass
 import os
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from pydantic import ValidationError
 
-from {{ cookiecutter.package_name }}.core.config import get_settings
+from {{ cookiecutter.package_name }}.core.config import Settings, get_settings
 from {{ cookiecutter.package_name }}.core.errors import AppError
 from {{ cookiecutter.package_name }}.core.mfa import SecretBox
 from {{ cookiecutter.package_name }}.core.permissions import Role
@@ -57,17 +59,21 @@ def create_admin(*, email: str, full_name: str | None = None) -> int:
     return 0
 
 
-async def _register(data: UserCreate):
+@asynccontextmanager
+async def _database() -> AsyncIterator[tuple[Settings, SqlAlchemyUnitOfWork]]:
+    """The settings, and a Unit of Work on their database; the engine is disposed after."""
     settings = get_settings()
     engine = create_engine(settings)
     try:
-        service = UserService(
-            SqlAlchemyUnitOfWork(create_session_factory(engine)),
-            PasswordHasher.from_settings(settings),
-        )
-        return await service.register(data, role=Role.ADMIN)
+        yield settings, SqlAlchemyUnitOfWork(create_session_factory(engine))
     finally:
         await engine.dispose()
+
+
+async def _register(data: UserCreate):
+    async with _database() as (settings, uow):
+        service = UserService(uow, PasswordHasher.from_settings(settings))
+        return await service.register(data, role=Role.ADMIN)
 
 
 def rotate_mfa_keys() -> int:
@@ -82,10 +88,5 @@ def rotate_mfa_keys() -> int:
 
 
 async def _rotate() -> RotationResult:
-    settings = get_settings()
-    engine = create_engine(settings)
-    try:
-        uow = SqlAlchemyUnitOfWork(create_session_factory(engine))
+    async with _database() as (settings, uow):
         return await reencrypt_secrets(uow, SecretBox(settings.mfa_keys))
-    finally:
-        await engine.dispose()
