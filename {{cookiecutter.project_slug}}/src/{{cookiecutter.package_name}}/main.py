@@ -8,7 +8,6 @@ from datetime import timedelta
 {%- endif %}
 
 import structlog
-from asgi_correlation_id import CorrelationIdMiddleware
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 {%- if cookiecutter.use_redis %}
@@ -21,16 +20,17 @@ from {{ cookiecutter.package_name }}.api.deps import describe_request
 {%- endif %}
 from {{ cookiecutter.package_name }}.api.errors import install_error_handlers
 {%- if cookiecutter.use_prometheus %}
-from {{ cookiecutter.package_name }}.api.metrics import MetricsMiddleware, install_metrics
+from {{ cookiecutter.package_name }}.api.metrics import install_metrics
 {%- endif %}
 from {{ cookiecutter.package_name }}.api.middleware import (
-    AccessLogMiddleware,
-    BodySizeLimitMiddleware,
+    AccessLog,
 {%- if cookiecutter.use_auth %}
-    RequestContextMiddleware,
+    AuditContext,
 {%- endif %}
-    SecurityHeadersMiddleware,
-    new_request_id,
+    BodySizeLimitMiddleware,
+    EdgeMiddleware,
+    RequestObserver,
+    SecurityHeaders,
 )
 from {{ cookiecutter.package_name }}.api.router import include_api
 from {{ cookiecutter.package_name }}.api.routes import health
@@ -176,23 +176,20 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
             allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
-{%- if cookiecutter.use_auth %}
-    app.add_middleware(RequestContextMiddleware, describe=describe_request)
-{%- endif %}
     app.add_middleware(BodySizeLimitMiddleware, max_size=settings.max_body_size)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
-    app.add_middleware(AccessLogMiddleware, quiet_paths=settings.access_log_quiet_paths)
-{%- if cookiecutter.use_prometheus %}
-    # Outside everything but the request id, so its latencies include the other layers.
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)
+    observers: list[RequestObserver] = [AccessLog(quiet_paths=settings.access_log_quiet_paths)]
+{%- if cookiecutter.use_auth %}
+    observers.append(AuditContext(describe_request))
 {%- endif %}
-    # Outermost: the request id must exist before anything logs. Nothing reads it back from
-    # the request headers (logs take it from a context variable), so they are left as sent.
+{%- if cookiecutter.use_prometheus %}
+    observers.append(app.state.metrics)
+{%- endif %}
+    # Outermost: the request id exists before anything logs, and the timings include every
+    # other layer.
     app.add_middleware(
-        CorrelationIdMiddleware,
-        header_name="X-Request-ID",
-        generator=new_request_id,
-        update_request_header=False,
+        EdgeMiddleware,
+        security_headers=SecurityHeaders(hsts=settings.is_production),
+        observers=observers,
     )
 
 

@@ -6,6 +6,7 @@ import httpx2
 import pytest
 from pydantic import ValidationError
 
+from {{ cookiecutter.package_name }}.api.middleware import BodySizeLimitMiddleware
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.main import create_app
 from tests.conftest import close_app
@@ -121,6 +122,28 @@ async def test_oversized_body_is_413(settings: Settings):
     for response in (declared, streamed):
         assert response.status_code == 413
         assert response.json()["code"] == "request.too_large"
+
+
+async def test_bodies_within_the_limit_reach_the_app_whole():
+    """Declared or chunked, a body at the limit reaches the app byte for byte."""
+
+    async def echo(scope, receive, send) -> None:
+        body = b""
+        while True:
+            message = await receive()
+            body += message.get("body", b"")
+            if not message.get("more_body"):
+                break
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    transport = httpx2.ASGITransport(app=BodySizeLimitMiddleware(echo, max_size=1024))
+    async with httpx2.AsyncClient(transport=transport, base_url="http://test") as client:
+        declared = await client.post("/", content=b"d" * 1024)
+        streamed = await client.post("/", content=chunks(b"s" * 512, b"s" * 512))
+
+    assert (declared.status_code, declared.content) == (200, b"d" * 1024)
+    assert (streamed.status_code, streamed.content) == (200, b"s" * 1024)
 
 
 def test_production_refuses_wildcard_cors():

@@ -5,9 +5,10 @@ from typing import Any
 
 import httpx2
 import pytest
+from asgi_correlation_id import correlation_id
 
 from {{ cookiecutter.package_name }}.api import middleware
-from {{ cookiecutter.package_name }}.api.middleware import AccessLogMiddleware
+from {{ cookiecutter.package_name }}.api.middleware import AccessLog, EdgeMiddleware, SecurityHeaders
 from {{ cookiecutter.package_name }}.main import create_app
 from tests.conftest import close_app
 
@@ -54,18 +55,44 @@ async def test_readiness_reports_unreachable_database(settings):
 
 
 async def test_request_id_is_echoed(client: httpx2.AsyncClient):
-    """A valid X-Request-ID is echoed back; without one, or with a malformed one, the server
-    makes a new one: 32 hex digits, different for every request."""
-    sent = "4f2d5c1e9b8a4c3d8e7f6a5b4c3d2e1f"
+    """A well-formed X-Request-ID (32 hex digits or a UUID) is echoed back; without one, or
+    with anything else, the server makes a new one: 32 hex digits, different every time."""
+    sent = ["4f2d5c1e9b8a4c3d8e7f6a5b4c3d2e1f", "4F2D5C1E-9B8A-4C3D-8E7F-6A5B4C3D2E1F"]
+    refused = ["<script>", "4f2d5c1e9b8a4c3d8e7f6a5b4c3d2e1f0", "4f2d5c1e-9b8a-4c3d-8e7f"]
 
-    echoed = await client.get("/health/live", headers={"X-Request-ID": sent})
-    replaced = await client.get("/health/live", headers={"X-Request-ID": "<script>"})
-    generated = [(await client.get("/health/live")).headers["X-Request-ID"] for _ in range(2)]
+    echoed = [
+        (await client.get("/health/live", headers={"X-Request-ID": value})).headers
+        for value in sent
+    ]
+    replaced = [
+        (await client.get("/health/live", headers={"X-Request-ID": value})).headers
+        for value in refused
+    ]
+    generated = [(await client.get("/health/live")).headers for _ in range(2)]
 
-    assert echoed.headers["X-Request-ID"] == sent
-    assert re.fullmatch("[0-9a-f]{32}", replaced.headers["X-Request-ID"])
-    assert all(re.fullmatch("[0-9a-f]{32}", request_id) for request_id in generated)
-    assert generated[0] != generated[1]
+    assert [headers["X-Request-ID"] for headers in echoed] == sent
+    new_ids = [headers["X-Request-ID"] for headers in replaced + generated]
+    assert all(re.fullmatch("[0-9a-f]{32}", request_id) for request_id in new_ids)
+    assert len(set(new_ids)) == len(new_ids)
+
+
+async def test_request_id_is_the_one_log_lines_carry():
+    """The id in the response is the one in the context variable log lines read while the
+    request is served."""
+
+    async def report_id(scope, receive, send) -> None:
+        body = str(correlation_id.get()).encode()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+    app = EdgeMiddleware(report_id, security_headers=SecurityHeaders(hsts=False))
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://test") as client:
+        responses = [await client.get("/"), await client.get("/")]
+
+    assert [response.text for response in responses] == [
+        response.headers["X-Request-ID"] for response in responses
+    ]
 
 
 class RecordingLogger:
@@ -103,9 +130,30 @@ async def test_failed_probe_is_access_logged(access_lines: list[dict[str, Any]])
         await send({"type": "http.response.start", "status": 503, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    app = AccessLogMiddleware(unavailable, quiet_paths=["/health/ready"])
+    app = EdgeMiddleware(
+        unavailable,
+        security_headers=SecurityHeaders(hsts=False),
+        observers=[AccessLog(quiet_paths=["/health/ready"])],
+    )
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://test") as client:
         await client.get("/health/ready")
 
     assert [(line["path"], line["status"]) for line in access_lines] == [("/health/ready", 503)]
+
+
+async def test_a_request_that_fails_is_logged_as_500(access_lines: list[dict[str, Any]]):
+    """When the app raises before answering, the access log records a 500, not nothing."""
+
+    async def broken(scope, receive, send) -> None:
+        raise RuntimeError("boom")
+
+    app = EdgeMiddleware(
+        broken, security_headers=SecurityHeaders(hsts=False), observers=[AccessLog()]
+    )
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://test") as client:
+        with pytest.raises(RuntimeError, match="boom"):
+            await client.get("/items")
+
+    assert [(line["path"], line["status"]) for line in access_lines] == [("/items", 500)]

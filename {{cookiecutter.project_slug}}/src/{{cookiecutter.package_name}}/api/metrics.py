@@ -1,8 +1,9 @@
 """Prometheus metrics: requests, latencies, requests in flight, and the database pool.
 
-`GET /metrics` serves them in the Prometheus text format. The middleware is pure ASGI and
-cheap: per request, one dictionary lookup finds label children built on first use, then a
-counter increment and a histogram observation (a few microseconds in all).
+`GET /metrics` serves them in the Prometheus text format. `RequestMetrics` observes every
+request from the edge middleware (api/middleware.py), and cheaply: one dictionary lookup finds
+label children built on first use, then a counter increment and a histogram observation (a
+few microseconds in all).
 
 Requests are labelled by route *template* (`/api/v1/items/{item_id}`), never by raw path, so
 the number of series stays bounded; paths no route matches share the label `<unmatched>`.
@@ -11,7 +12,6 @@ folder shared by the workers and /metrics reports their sums (docs/OPERATIONS.md
 """
 
 import os
-import time
 from collections.abc import Iterator
 
 from fastapi import FastAPI
@@ -34,7 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 METRICS_PATH = "/metrics"
 UNMATCHED = "<unmatched>"
@@ -126,8 +126,12 @@ class RequestMetrics:
         self._templates: dict[int, str] = {}
         self._plain_routes: dict[str, BaseRoute] | None = None
 
-    def observe(self, scope: Scope, status: int, seconds: float) -> None:
+    def request_started(self, scope: Scope) -> None:
+        self.in_progress.inc()
+
+    def request_finished(self, scope: Scope, status: int, seconds: float) -> None:
         """Count one finished request and its duration under its method, route and status."""
+        self.in_progress.dec()
         method = scope["method"]
         if method not in KNOWN_METHODS:
             method = "OTHER"
@@ -178,35 +182,6 @@ class RequestMetrics:
             # The pool belongs to this worker: its gauges describe the one that answers.
             registry.register(self.pool)
         return generate_latest(registry)
-
-
-class MetricsMiddleware:
-    """Times and counts every HTTP request, /metrics included (its route is `/metrics`)."""
-
-    def __init__(self, app: ASGIApp, *, metrics: RequestMetrics) -> None:
-        self.app = app
-        self.metrics = metrics
-        self.in_progress = metrics.in_progress
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = 500  # what the client sees if the app dies before answering
-
-        async def send_with_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        self.in_progress.inc()
-        start = time.perf_counter()
-        try:
-            await self.app(scope, receive, send_with_status)
-        finally:
-            self.in_progress.dec()
-            self.metrics.observe(scope, status, time.perf_counter() - start)
 
 
 async def get_metrics(request: Request) -> Response:

@@ -1,6 +1,6 @@
 """Facts about the request being served, for code far from the HTTP layer (the audit log).
 
-Bound for every request by `RequestContextMiddleware`; read with `current_request()`. What is
+Bound for every request by `api.middleware.AuditContext`; read with `current_request()`. What is
 bound is how to work the facts out, not the facts: most requests write no audit row, and they
 never parse a header for one. Outside a request (the CLI, tests of services) every field is None.
 """
