@@ -32,8 +32,7 @@ from {{ cookiecutter.package_name }}.api.middleware import (
     RequestObserver,
     SecurityHeaders,
 )
-from {{ cookiecutter.package_name }}.api.router import include_api
-from {{ cookiecutter.package_name }}.api.routes import health
+from {{ cookiecutter.package_name }}.api.router import include_routes
 from {{ cookiecutter.package_name }}.core.config import Settings, get_settings
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.core.email import Outbox, email_sender
@@ -112,8 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     instrument_engine(app.state.engine, tracer_provider)
 {%- endif %}
     install_error_handlers(app)
-    app.include_router(health.router)
-    include_api(app)
+    include_routes(app)
 {%- if cookiecutter.use_prometheus %}
     install_metrics(app)
 {%- endif %}
