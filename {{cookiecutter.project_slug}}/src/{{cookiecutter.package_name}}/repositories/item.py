@@ -7,12 +7,15 @@ from sqlalchemy import {% if cookiecutter.use_auth %}bindparam, {% endif %}selec
 from {{ cookiecutter.package_name }}.models.item import Item
 from {{ cookiecutter.package_name }}.repositories.base import BaseRepository, paged
 
-# Columns, not entities: a page is only read, and an ORM object per item (built, then
-# tracked by the session) cost about 8 us per item, a sixth of a 100-item page.
-ITEM_COLUMNS = select(*Item.__table__.columns).order_by(Item.id)
+# Table columns, not entities: a page is only read, and an ORM object per item (built, then
+# tracked by the session) cost about 8 us per item, a sixth of a 100-item page. Core columns
+# throughout, in the filter and the order too: one mapped attribute (`Item.id`) would make it
+# an ORM statement again, whose result handling cost ~70 us more per 100-item page.
+ITEMS = Item.__table__
+ITEM_COLUMNS = select(*ITEMS.columns).order_by(ITEMS.c.id)
 ITEMS_PAGE = paged(ITEM_COLUMNS)
 {%- if cookiecutter.use_auth %}
-OWNED_ITEMS_PAGE = paged(ITEM_COLUMNS.where(Item.owner_id == bindparam("owner_id")))
+OWNED_ITEMS_PAGE = paged(ITEM_COLUMNS.where(ITEMS.c.owner_id == bindparam("owner_id")))
 {%- endif %}
 
 
