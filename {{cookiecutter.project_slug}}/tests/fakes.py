@@ -18,6 +18,7 @@ from {{ cookiecutter.package_name }}.models.item import Item
 from {{ cookiecutter.package_name }}.models.mfa import MfaFactor, MfaRecoveryCode
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.models.user import User
+from {{ cookiecutter.package_name }}.repositories.session import USER_OF_LIVE_SESSION
 {%- endif %}
 
 
@@ -163,11 +164,18 @@ class FakeSessionRepository:
             session.revoked_at = now
         return len(live)
 
-    async def get_user_of_live_session(self, user_id: int, session_id: str) -> User | None:
+    async def get_user_of_live_session(
+        self, user_id: int, session_id: str
+    ) -> dict[str, Any] | None:
+        """The same columns as the real query, as a mapping."""
         session = self.rows.get(session_id)
+        user = self.users.get(user_id)
         if session is None or session.user_id != user_id or session.revoked_at is not None:
             return None
-        return self.users.get(user_id)
+        if user is None:
+            return None
+        columns = USER_OF_LIVE_SESSION.selected_columns
+        return {column.key: getattr(user, column.key) for column in columns}
 
 
 class FakeMfaRepository:

