@@ -71,7 +71,7 @@ def configure_logging(*, level: str = "INFO", fmt: str = "console") -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
-    # Our access-log middleware replaces uvicorn's; SQL echo is controlled by SQL_ECHO.
+    # Our access log (api/middleware.py) replaces uvicorn's; SQL echo is controlled by SQL_ECHO.
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
