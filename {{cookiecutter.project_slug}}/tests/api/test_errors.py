@@ -2,6 +2,9 @@
 
 import httpx2
 from fastapi import APIRouter
+{%- if cookiecutter.database == "postgresql" %}
+from sqlalchemy import text
+{%- endif %}
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.main import create_app
@@ -81,4 +84,22 @@ async def test_exhausted_connection_pool_is_503_with_retry_after(settings, engin
         "detail": "The service is busy; try again shortly.",
         "code": "service.busy",
     }
+
+
+async def test_connections_the_server_killed_are_replaced(settings, engine: AsyncEngine):
+    """After PostgreSQL ends a pooled connection (a restart, a failover, an administrator), the
+    next request still gets a working one: the pool checks each connection before lending it."""
+    app = create_app(settings.model_copy(update={"db_pool_size": 1, "db_max_overflow": 0}))
+    async with app.state.engine.connect() as connection:  # the pool's only connection
+        pid = (await connection.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+    async with engine.connect() as admin:
+        killed = await admin.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/health/ready")
+    await close_app(app)
+
+    assert killed is True
+    assert response.status_code == 200
+    assert response.json()["checks"]["database"]["status"] == "ok"
 {%- endif %}
