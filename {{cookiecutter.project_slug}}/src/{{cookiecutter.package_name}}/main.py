@@ -183,11 +183,10 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     observers.append(app.state.metrics)
 {%- endif %}
     # Outermost: the request id exists before anything logs, and the timings include every
-    # other layer.
+    # other layer. (The 500 handler adds the same headers: api/errors.py.)
+    app.state.security_headers = SecurityHeaders(hsts=settings.is_production)
     app.add_middleware(
-        EdgeMiddleware,
-        security_headers=SecurityHeaders(hsts=settings.is_production),
-        observers=observers,
+        EdgeMiddleware, security_headers=app.state.security_headers, observers=observers
     )
 
 

@@ -38,7 +38,8 @@ async def test_malformed_json_is_422(client: httpx2.AsyncClient):
 
 
 async def test_unexpected_error_is_generic_500(settings, engine: AsyncEngine):
-    """An unhandled exception becomes a 500 that reveals nothing about its cause."""
+    """An unhandled exception becomes a 500 that reveals nothing about its cause, and carries
+    the request id (to find its log line) and the security headers like any other answer."""
     app = create_app(settings)
     router = APIRouter()
 
@@ -47,14 +48,18 @@ async def test_unexpected_error_is_generic_500(settings, engine: AsyncEngine):
         raise RuntimeError("secret internals: password=hunter2")
 
     app.include_router(router)
+    request_id = "4f2d5c1e9b8a4c3d8e7f6a5b4c3d2e1f"
     transport = httpx2.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        response = await client.get("/explode")
+        response = await client.get("/explode", headers={"X-Request-ID": request_id})
     await close_app(app)
 
     assert response.status_code == 500
     assert response.json() == {"detail": "Internal server error.", "code": "internal_error"}
     assert "hunter2" not in response.text
+    assert response.headers["X-Request-ID"] == request_id
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
 {%- if cookiecutter.database == "postgresql" %}
 
 

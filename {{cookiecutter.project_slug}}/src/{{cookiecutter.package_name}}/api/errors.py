@@ -6,12 +6,14 @@ reveals nothing.
 """
 
 import structlog
+from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from {{ cookiecutter.package_name }}.api.middleware import edge_headers
 from {{ cookiecutter.package_name }}.core.errors import (
     AppError,
     AuthenticationError,
@@ -92,9 +94,17 @@ async def handle_pool_timeout(request: Request, exc: Exception) -> JSONResponse:
 
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     logger.exception("unhandled_error", method=request.method, path=request.url.path)
-    return error_response(
+    response = error_response(
         status.HTTP_500_INTERNAL_SERVER_ERROR, "Internal server error.", "internal_error"
     )
+    # Starlette sends this answer from its outermost layer, outside the edge middleware, so
+    # it gets here what the edge gives every other answer: the request id (which the log line
+    # above carries) and the security headers.
+    request_id = correlation_id.get()
+    if request_id is not None:
+        security_headers = request.app.state.security_headers
+        response.raw_headers.extend(edge_headers(request_id, security_headers, request.url.path))
+    return response
 
 
 def install_error_handlers(app: FastAPI) -> None:

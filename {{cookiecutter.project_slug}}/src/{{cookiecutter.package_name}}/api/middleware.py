@@ -139,6 +139,11 @@ class SecurityHeaders:
         return self.docs if path in DOCS_PATHS else self.api
 
 
+def edge_headers(request_id: str, security_headers: SecurityHeaders, path: str) -> Headers:
+    """What the edge adds to every response: the request id and the security headers."""
+    return [(REQUEST_ID_HEADER, request_id.encode()), *security_headers.for_path(path)]
+
+
 class EdgeMiddleware:
     """The outermost layer of every HTTP request.
 
@@ -171,10 +176,7 @@ class EdgeMiddleware:
             return
         request_id = request_id_of(scope)
         correlation_id.set(request_id)
-        added = [
-            (REQUEST_ID_HEADER, request_id.encode()),
-            *self.security_headers.for_path(scope["path"]),
-        ]
+        added = edge_headers(request_id, self.security_headers, scope["path"])
         status = 500  # what the client sees if the app dies before answering
 
         async def send_with_headers(message: Message) -> None:
