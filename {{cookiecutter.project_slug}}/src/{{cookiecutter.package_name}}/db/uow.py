@@ -77,7 +77,7 @@ class SqlAlchemyUnitOfWork:
         self._session_factory = session_factory
         self._read_session_factory = read_session_factory or session_factory
         self._writer_lock = writer_lock
-        self._holds_writer_lock = False
+        self._held_lock: asyncio.Lock | None = None  # the writer lock, while this block holds it
         self._read_only = False
         self._session: AsyncSession | None = None
 
@@ -89,7 +89,7 @@ class SqlAlchemyUnitOfWork:
     async def __aenter__(self) -> Self:
         if not self._read_only and self._writer_lock is not None:
             await self._writer_lock.acquire()
-            self._holds_writer_lock = True
+            self._held_lock = self._writer_lock
         factory = self._read_session_factory if self._read_only else self._session_factory
         self._session = factory()
         self.items = ItemRepository(self._session)
@@ -115,9 +115,9 @@ class SqlAlchemyUnitOfWork:
         finally:
             self._session = None
             self._read_only = False
-            if self._writer_lock is not None and self._holds_writer_lock:
-                self._holds_writer_lock = False
-                self._writer_lock.release()
+            if self._held_lock is not None:
+                self._held_lock.release()
+                self._held_lock = None
 
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside `async with uow:`"
