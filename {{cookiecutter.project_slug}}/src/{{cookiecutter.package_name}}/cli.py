@@ -64,9 +64,11 @@ async def _database() -> AsyncIterator[tuple[Settings, SqlAlchemyUnitOfWork]]:
     """The settings, and a Unit of Work on their database; the engine is disposed after."""
     settings = get_settings()
     engine = create_engine(settings)
+    uow = SqlAlchemyUnitOfWork(create_session_factory(engine))
     try:
-        yield settings, SqlAlchemyUnitOfWork(create_session_factory(engine))
+        yield settings, uow
     finally:
+        await uow.aclose()
         await engine.dispose()
 
 

@@ -2,8 +2,10 @@
 
 import httpx2
 import pytest
+from fastapi import FastAPI
 
 from tests.factories import {% if cookiecutter.use_auth %}auth_headers, {% endif %}create_item
+from tests.pool import all_returned, watching
 
 URL = "/api/v1/items/"
 {%- if cookiecutter.use_auth %}
@@ -53,6 +55,40 @@ async def test_list_items_rejects_bad_paging(client: httpx2.AsyncClient, headers
 
     assert response.status_code == 422
     assert response.json()["code"] == "validation_error"
+
+
+async def test_listing_items_borrows_one_connection(
+    client: httpx2.AsyncClient, app: FastAPI, headers
+):
+    """{% if cookiecutter.use_auth %}Authentication and the page are read over one pooled connection (one
+    checkout, one pre-ping){% else %}The page is read over one pooled connection{% endif %}, which is back in the pool once the
+    request is done."""
+    await create_item(client, {% if cookiecutter.use_auth %}headers, {% endif %}title="a")
+    engine = app.state.engine
+    assert await all_returned(engine)
+
+    with watching(engine) as pool:
+        response = await client.get(URL, headers=headers)
+
+    assert response.status_code == 200
+    assert pool.checkouts == 1
+    assert await all_returned(engine)
+
+
+async def test_creating_an_item_borrows_one_connection_at_a_time(
+    client: httpx2.AsyncClient, app: FastAPI, headers
+):
+    """{% if cookiecutter.use_auth %}The write's transaction takes its own connection, after authentication's is
+    returned{% else %}The write's transaction takes one connection{% endif %}: a request never holds
+    two."""
+    engine = app.state.engine
+    assert await all_returned(engine)
+
+    with watching(engine) as pool:
+        response = await client.post(URL, json={"title": "Milk"}, headers=headers)
+
+    assert response.status_code == 201
+    assert (pool.checkouts, pool.most_out) == ({% if cookiecutter.use_auth %}2{% else %}1{% endif %}, 1)
 
 
 async def test_get_item_returns_it(client: httpx2.AsyncClient, headers):

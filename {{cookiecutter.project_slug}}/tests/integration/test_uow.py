@@ -1,12 +1,17 @@
 """Unit of Work semantics on the real database: commit, implicit rollback, rollback on error."""
 
+import asyncio
+
 import pytest
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
 from {{ cookiecutter.package_name }}.models.item import Item
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.models.user import User
 {%- endif %}
+from tests.pool import all_returned, watching
 
 
 async def count_items(uow: SqlAlchemyUnitOfWork) -> int:
@@ -90,3 +95,89 @@ async def test_read_only_unit_of_work_refuses_writes(uow: SqlAlchemyUnitOfWork):
             await uow.commit()
 
     assert await count_items(uow) == 0
+
+
+async def read_a_page(uow: SqlAlchemyUnitOfWork) -> int:
+    async with uow(read_only=True):
+        _, total = await uow.items.list(limit=1, offset=0)
+        return total
+
+
+async def test_read_only_blocks_in_a_row_share_one_connection(
+    uow: SqlAlchemyUnitOfWork, engine: AsyncEngine
+):
+    """A read-only block that starts before the task waits for anything takes over the last
+    one's connection: one checkout (and one pre-ping) for both."""
+    assert await all_returned(engine)
+    with watching(engine) as pool:
+        await read_a_page(uow)
+        await read_a_page(uow)
+
+    assert pool.checkouts == 1
+    assert await all_returned(engine)
+
+
+async def test_waiting_returns_a_read_only_blocks_connection(
+    uow: SqlAlchemyUnitOfWork, engine: AsyncEngine
+):
+    """Once the task waits (here for a timer) the parked connection goes back to the pool, and
+    the next read-only block borrows one of its own."""
+    assert await all_returned(engine)
+    with watching(engine) as pool:
+        await read_a_page(uow)
+        await asyncio.sleep(0)
+        assert await all_returned(engine)
+        await read_a_page(uow)
+
+    assert pool.checkouts == 2
+
+
+async def test_a_writing_block_returns_the_parked_connection_before_taking_its_own(
+    uow: SqlAlchemyUnitOfWork, engine: AsyncEngine
+):
+    """Never two connections at once: a task waiting for a second one while holding the first
+    could deadlock a small pool."""
+    assert await all_returned(engine)
+    with watching(engine) as pool:
+        await read_a_page(uow)
+        async with uow:
+            await add_item(uow, "written")
+            await uow.commit()
+
+    assert (pool.checkouts, pool.most_out) == (2, 1)
+    assert await count_items(uow) == 1
+
+
+async def test_a_failed_read_only_block_returns_its_connection_at_once(
+    uow: SqlAlchemyUnitOfWork, engine: AsyncEngine
+):
+    """A block left through an exception is not parked: its connection is back on exit."""
+
+    async def fail_reading() -> None:
+        async with uow(read_only=True):
+            await uow.items.list(limit=1, offset=0)
+            raise RuntimeError("boom")
+
+    assert await all_returned(engine)
+    with pytest.raises(RuntimeError, match="boom"):
+        await fail_reading()
+
+    assert engine.sync_engine.pool.checkedout() == 0
+
+
+async def test_a_block_taking_over_a_connection_reads_afresh(uow: SqlAlchemyUnitOfWork):
+    """The connection is reused, not the objects: the second block loads its own copy, and the
+    first block's object is detached like any object of a finished block."""
+    async with uow:
+        item = await add_item(uow, "read twice")
+        await uow.commit()
+
+    async with uow(read_only=True):
+        first = await uow.items.get(item.id)
+    async with uow(read_only=True):
+        second = await uow.items.get(item.id)
+
+    assert first is not None
+    assert second is not None
+    assert second is not first
+    assert inspect(first).detached

@@ -44,10 +44,18 @@ async def get_uow(request: Request) -> UnitOfWork:
 
 
 def _uow(request: Request) -> UnitOfWork:
-    state = request.app.state
-    return SqlAlchemyUnitOfWork(
-        state.session_factory, state.read_session_factory, writer_lock=state.writer_lock
-    )
+    """The request's one Unit of Work: authentication and the use case share it, so the
+    use case's read can reuse the connection authentication just read with."""
+    uow: UnitOfWork | None = request.scope.get(UOW_SCOPE_KEY)
+    if uow is None:
+        state = request.app.state
+        uow = request.scope[UOW_SCOPE_KEY] = SqlAlchemyUnitOfWork(
+            state.session_factory, state.read_session_factory, writer_lock=state.writer_lock
+        )
+    return uow
+
+
+UOW_SCOPE_KEY = "{{ cookiecutter.package_name }}.uow"
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]

@@ -1,0 +1,42 @@
+"""Watching a connection pool: how many connections some work borrowed, and how many at once."""
+
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+
+@dataclass
+class PoolWatch:
+    checkouts: int = 0  # connections lent while watched
+    most_out: int = 0  # the most lent at once, as counted at each loan
+
+
+@contextmanager
+def watching(engine: AsyncEngine) -> Iterator[PoolWatch]:
+    pool = engine.sync_engine.pool
+    watch = PoolWatch()
+
+    def on_checkout(*_: object) -> None:
+        watch.checkouts += 1
+        watch.most_out = max(watch.most_out, pool.checkedout())
+
+    event.listen(pool, "checkout", on_checkout)
+    try:
+        yield watch
+    finally:
+        event.remove(pool, "checkout", on_checkout)
+
+
+async def all_returned(engine: AsyncEngine, *, within: float = 2.0) -> bool:
+    """Whether every lent connection is back in the pool, waiting up to `within` seconds."""
+    pool, loop = engine.sync_engine.pool, asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while pool.checkedout():
+        if loop.time() > deadline:
+            return False
+        await asyncio.sleep(0.005)
+    return True
