@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 @dataclass
@@ -40,3 +41,17 @@ async def all_returned(engine: AsyncEngine, *, within: float = 2.0) -> bool:
             return False
         await asyncio.sleep(0.005)
     return True
+
+
+def lent_at_response_start(app: ASGIApp, engine: AsyncEngine, counts: list[int]) -> ASGIApp:
+    """`app`, appending to `counts` how many connections are lent as each response starts."""
+
+    async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
+        async def counting_send(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                counts.append(engine.sync_engine.pool.checkedout())
+            await send(message)
+
+        await app(scope, receive, counting_send)
+
+    return asgi

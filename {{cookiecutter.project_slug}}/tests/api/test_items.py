@@ -5,7 +5,7 @@ import pytest
 from fastapi import FastAPI
 
 from tests.factories import {% if cookiecutter.use_auth %}auth_headers, {% endif %}create_item
-from tests.pool import all_returned, watching
+from tests.pool import all_returned, lent_at_response_start, watching
 
 URL = "/api/v1/items/"
 {%- if cookiecutter.use_auth %}
@@ -73,6 +73,23 @@ async def test_listing_items_borrows_one_connection(
     assert response.status_code == 200
     assert pool.checkouts == 1
     assert await all_returned(engine)
+
+
+async def test_a_listing_returns_its_connection_before_it_answers(
+    client: httpx2.AsyncClient, app: FastAPI, headers
+):
+    """The connection is back in the pool when the response starts. Returned after it, the
+    client's next request could take it ahead of the requests waiting for the pool."""
+    await create_item(client, {% if cookiecutter.use_auth %}headers, {% endif %}title="a")
+    engine, lent = app.state.engine, []
+    transport = httpx2.ASGITransport(app=lent_at_response_start(app, engine, lent))
+    assert await all_returned(engine)
+
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as counted:
+        response = await counted.get(URL, headers=headers)
+
+    assert response.status_code == 200
+    assert lent == [0]
 
 
 async def test_creating_an_item_borrows_one_connection_at_a_time(

@@ -45,8 +45,9 @@ async def get_uow(request: Request) -> UnitOfWork:
 
 def _uow(request: Request) -> UnitOfWork:
     """The request's one Unit of Work: authentication and the use case share it, so the
-    use case's read can reuse the connection authentication just read with."""
-    uow: UnitOfWork | None = request.scope.get(UOW_SCOPE_KEY)
+    use case's read can reuse the connection authentication just read with. The API's routes
+    close it when their response is built (`api.router.UnitOfWorkRoute`)."""
+    uow: SqlAlchemyUnitOfWork | None = request.scope.get(UOW_SCOPE_KEY)
     if uow is None:
         state = request.app.state
         uow = request.scope[UOW_SCOPE_KEY] = SqlAlchemyUnitOfWork(

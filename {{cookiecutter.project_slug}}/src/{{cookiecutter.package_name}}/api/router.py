@@ -1,10 +1,13 @@
 """Registers the routes: the health probes at the root, the versioned API under `/api/v1`."""
 
 import inspect
+from collections.abc import Callable, Coroutine
+from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
 
+from {{ cookiecutter.package_name }}.api.deps import UOW_SCOPE_KEY
 from {{ cookiecutter.package_name }}.api.routes import {% if cookiecutter.use_auth %}admin, auth, {% endif %}health, items{% if cookiecutter.use_auth %}, users{% endif %}
 
 API_PREFIX = "/api/v1"
@@ -17,13 +20,39 @@ _ROUTE_OPTIONS = tuple(
 )
 
 
+class UnitOfWorkRoute(APIRoute):
+    """An API route that closes its request's Unit of Work once the response is built, before
+    it is sent.
+
+    A read-only block parks its connection until the task next waits (see `db.uow`). A
+    request whose last block only read, `users/me` for one, would otherwise return it on the
+    loop's next turn, after the response had gone out. By then the client's next request
+    could take the connection ahead of the requests waiting for the pool, and at 64
+    connections a few waited their turn over and over: p99 rose from ~70 to ~600 ms.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handle = super().get_route_handler()
+
+        async def handle_then_close(request: Request) -> Response:
+            try:
+                return await handle(request)
+            finally:
+                if (uow := request.scope.get(UOW_SCOPE_KEY)) is not None:
+                    await uow.aclose()
+
+        return handle_then_close
+
+
 def include_routes(app: FastAPI) -> None:
     add_routes(app, health.router)
     for router in API_ROUTERS:
-        add_routes(app, router, prefix=API_PREFIX)
+        add_routes(app, router, prefix=API_PREFIX, route_class=UnitOfWorkRoute)
 
 
-def add_routes(app: FastAPI, router: APIRouter, *, prefix: str = "") -> None:
+def add_routes(
+    app: FastAPI, router: APIRouter, *, prefix: str = "", route_class: type[APIRoute] = APIRoute
+) -> None:
     """Register each of `router`'s routes on the app itself, under `prefix`.
 
     What `app.include_router(router, prefix=prefix)` would serve, without its cost: since
@@ -38,4 +67,6 @@ def add_routes(app: FastAPI, router: APIRouter, *, prefix: str = "") -> None:
         if not isinstance(route, APIRoute):
             raise TypeError(f"{route!r}: only API routes can be registered this way")
         options = {name: getattr(route, name) for name in _ROUTE_OPTIONS if hasattr(route, name)}
-        app.router.add_api_route(prefix + route.path, route.endpoint, **options)
+        app.router.add_api_route(
+            prefix + route.path, route.endpoint, route_class_override=route_class, **options
+        )
