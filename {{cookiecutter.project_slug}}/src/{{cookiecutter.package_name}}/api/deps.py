@@ -43,6 +43,10 @@ async def get_uow(request: Request) -> UnitOfWork:
     return _uow(request)
 
 
+# Where a request keeps its Unit of Work (an ASGI scope key of this application's own).
+UOW_SCOPE_KEY = "{{ cookiecutter.package_name }}.uow"
+
+
 def _uow(request: Request) -> UnitOfWork:
     """The request's one Unit of Work: authentication and the use case share it, so the
     use case's read can reuse the connection authentication just read with. The API's routes
@@ -54,9 +58,6 @@ def _uow(request: Request) -> UnitOfWork:
             state.session_factory, state.read_session_factory, writer_lock=state.writer_lock
         )
     return uow
-
-
-UOW_SCOPE_KEY = "{{ cookiecutter.package_name }}.uow"
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
