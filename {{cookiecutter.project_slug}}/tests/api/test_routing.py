@@ -1,10 +1,15 @@
 """The app holds its routes itself (`api/router.py`) and serves what include_router would."""
 
+import re
+
 import httpx2
-from fastapi import FastAPI, HTTPException
+import pytest
+from fastapi import APIRouter, FastAPI, HTTPException
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, Match
 
 from {{ cookiecutter.package_name }}.api.deps import get_item_service
-from {{ cookiecutter.package_name }}.api.router import API_PREFIX, API_ROUTERS, add_routes
+from {{ cookiecutter.package_name }}.api.router import API_PREFIX, API_ROUTERS, AppRoute, add_routes
 from {{ cookiecutter.package_name }}.api.routes import health
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.main import create_app
@@ -47,3 +52,94 @@ async def test_dependency_overrides_reach_the_routes(settings: Settings):
     await close_app(app)
 
     assert response.status_code == 418
+
+
+def probes(app: FastAPI) -> list[tuple[str, str]]:
+    """(method, path) pairs around every route: its path with each parameter filled, with and
+    without a trailing slash, under a wrong method, plus near misses and unknown paths."""
+    found = [("GET", "/"), ("GET", "/nope"), ("GET", f"{API_PREFIX}/item"), ("GET", API_PREFIX)]
+    for route in app.router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        path = re.sub(r"{[^}]*}", "7", route.path)
+        for variant in (path, path.rstrip("/"), path.rstrip("/") + "/", path + "x", path[:-1]):
+            found += [(method, variant) for method in (*route.methods, "PUT")]
+    return sorted(set(found))
+
+
+def chosen(routes: list[BaseRoute], method: str, path: str, root_path: str, *, plain: bool):
+    """The route Starlette's router would pick and how it matched: the first full match,
+    else the first partial one (a 405). `plain` matches as FastAPI's APIRoute does."""
+    scope = {"type": "http", "method": method, "path": root_path + path, "root_path": root_path}
+    partial = None
+    for route in routes:
+        if plain and isinstance(route, APIRoute):
+            match, _ = APIRoute.matches(route, scope)
+        else:
+            match, _ = route.matches(scope)
+        if match is Match.FULL:
+            return route, match
+        if match is Match.PARTIAL and partial is None:
+            partial = (route, match)
+    return partial
+
+
+@pytest.mark.parametrize("root_path", ["", "/behind/a/proxy"])
+def test_every_request_reaches_the_route_fastapis_matching_would_pick(root_path: str):
+    """The literal-prefix shortcut of `AppRoute` only turns away paths its regex would refuse:
+    for every route, near misses, wrong methods and slashes, the pick is the same."""
+    routes = routed(through_include_router=False).router.routes
+    cases = probes(routed(through_include_router=False))
+
+    picks = [chosen(routes, method, path, root_path, plain=False) for method, path in cases]
+    plain = [chosen(routes, method, path, root_path, plain=True) for method, path in cases]
+
+    fully_matched = {id(pick[0]) for pick in picks if pick and pick[1] is Match.FULL}
+    assert fully_matched == {id(route) for route in routes if isinstance(route, APIRoute)}
+    assert any(pick and pick[1] is Match.PARTIAL for pick in picks)  # a wrong method: 405
+    assert picks == plain
+
+
+def test_the_apps_routes_turn_away_other_paths_without_their_regex():
+    """A route whose literal start the path lacks answers "no match" before its regex runs:
+    the saving that keeps the routes after the first few cheap to reach."""
+
+    class Unusable:
+        def match(self, _: str) -> None:
+            raise AssertionError("the regex ran")
+
+    app = routed(through_include_router=False)
+    live = next(r for r in app.router.routes if getattr(r, "path", "") == "/health/live")
+    live.path_regex = Unusable()
+    scope = {"type": "http", "method": "GET", "path": f"{API_PREFIX}/items/", "root_path": ""}
+
+    assert live.matches(scope) == (Match.NONE, {})
+
+
+async def test_create_app_switches_the_shortcut_on_for_every_api_route(settings: Settings):
+    app = create_app(settings)
+    await close_app(app)
+    routes = [r for r in app.router.routes if isinstance(r, APIRoute) and r.path != "/metrics"]
+
+    assert routes
+    assert all(isinstance(r, AppRoute) for r in routes)
+    assert all(r.literal_prefix == r.path.partition("{")[0] for r in routes)
+
+
+async def test_an_app_route_served_through_include_router_keeps_fastapis_matching():
+    """Under `include_router` the route's own path is not the full path, so the shortcut
+    must stay off: the included route still answers under its prefix."""
+    router = APIRouter(route_class=AppRoute)
+
+    @router.get("/ping")
+    async def ping() -> dict[str, str]:
+        return {"pong": "yes"}
+
+    app = FastAPI()
+    app.include_router(router, prefix="/outer")
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/outer/ping")
+
+    assert response.status_code == 200
+    assert response.json() == {"pong": "yes"}

