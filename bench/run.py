@@ -95,6 +95,8 @@ SUITE_MAX_S = 30.0
 
 SERVICE_LOADS = ("health", "users_me", "items_list", "items_get", "items_post", "login")
 BUSY_WARNING = 0.15  # share of the CPU busy with other work before the load starts
+STEAL_WARNING = 0.05  # share of the CPU the hypervisor took away during the load runs
+HASH_SECONDS = 5  # how long bench/hash_ceiling.py verifies passwords
 
 
 class BenchError(Exception):
@@ -444,22 +446,33 @@ def settle(server: Server, path: str, limit: float = 30.0) -> None:
         time.sleep(0.2)
 
 
+def cpu_times() -> list[int] | None:
+    """All CPUs' time counters since boot (the `cpu` line of /proc/stat); None where missing."""
+    try:
+        return [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def cpu_busy(seconds: float) -> float:
     """Share of all CPUs busy over `seconds` (from /proc/stat); 0.0 where unavailable."""
-
-    def snapshot() -> tuple[int, int]:
-        values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-        idle = values[3] + (values[4] if len(values) > 4 else 0)  # idle + iowait
-        return sum(values[:8]), idle
-
-    try:
-        total_a, idle_a = snapshot()
-        time.sleep(seconds)
-        total_b, idle_b = snapshot()
-    except (OSError, ValueError, IndexError):
+    before = cpu_times()
+    time.sleep(seconds)
+    after = cpu_times()
+    if not before or not after or len(before) < 5 or len(after) < 5:
         return 0.0
-    total = total_b - total_a
-    return round(1 - (idle_b - idle_a) / total, 3) if total > 0 else 0.0
+    total = sum(after) - sum(before)
+    idle = (after[3] + after[4]) - (before[3] + before[4])  # idle + iowait
+    return round(1 - idle / total, 3) if total > 0 else 0.0
+
+
+def steal_share(before: list[int] | None, after: list[int] | None) -> float | None:
+    """Share of the CPUs' time the hypervisor gave to other guests between two `cpu_times()`:
+    on a virtual machine, time every process here lost, whatever it was doing."""
+    if not before or not after or len(before) < 8 or len(after) < 8:
+        return None
+    total = sum(after) - sum(before)
+    return round((after[7] - before[7]) / total, 3) if total > 0 else None
 
 
 def log_tail(path: Path, lines: int = 30) -> str:
@@ -726,7 +739,22 @@ def sample_line(label: str, connections: int, note: str, sample: dict[str, Any])
         f"    {label:<28} c={connections:<4} {note}: {sample['rps']:>9.1f} req/s  "
         f"p50 {_fmt(sample['p50_ms']):>7} ms  p99 {_fmt(sample['p99_ms']):>8} ms  "
         f"non-2xx {sample['non_2xx']}  socket {sum(sample['socket_errors'].values())}"
+        + (f"  steal {sample['steal']:.0%}" if sample.get("steal") is not None else "")
     )
+
+
+def steal_summary(report: dict[str, Any]) -> tuple[float, float, str] | None:
+    """The median and the highest steal of the load runs, and the row of the highest."""
+    runs = [
+        (sample["steal"], f"{result['label']} @{result['connections']}")
+        for result in report.get("results", [])
+        for sample in result["samples"]
+        if sample.get("steal") is not None
+    ]
+    if not runs:
+        return None
+    worst = max(runs)
+    return statistics.median(steal for steal, _ in runs), worst[0], worst[1]
 
 
 @dataclass
@@ -755,6 +783,7 @@ class Bench:
     def once(self, load: Load, connections: int, duration: int | None = None) -> dict[str, Any]:
         duration = duration or self.cfg.duration
         cmd = self.command(load, connections, duration, self.cfg.threads)
+        times = cpu_times()
         try:
             done = subprocess.run(
                 cmd,
@@ -765,12 +794,13 @@ class Bench:
             )
         except subprocess.TimeoutExpired as exc:
             raise BenchError(f"wrk on {load.label} did not stop in time") from exc
+        steal = steal_share(times, cpu_times())
         self._save(cmd, done.stdout + done.stderr)
         load_average = round(os.getloadavg()[0], 2)
         settle(load.server, load.idle_path)
         if done.returncode != 0:
             raise BenchError(f"wrk on {load.label} failed: {done.stderr.strip()}")
-        return {**parse_wrk(done.stdout), "load_average": load_average}
+        return {**parse_wrk(done.stdout), "load_average": load_average, "steal": steal}
 
     def measure(self, load: Load, connections: int, runs: int) -> dict[str, Any]:
         samples = []
@@ -808,8 +838,8 @@ class Bench:
 
 def summarize(load: Load, connections: int, samples: list[dict[str, Any]]) -> dict[str, Any]:
     def median(key: str) -> float | None:
-        values = [s[key] for s in samples if s[key] is not None]
-        return round(statistics.median(values), 2) if values else None
+        values = [s[key] for s in samples if s.get(key) is not None]
+        return round(statistics.median(values), 3) if values else None
 
     return {
         "key": load.key,
@@ -822,6 +852,7 @@ def summarize(load: Load, connections: int, samples: list[dict[str, Any]]) -> di
         "p50_ms": median("p50_ms"),
         "p99_ms": median("p99_ms"),
         "p99_ms_worst": max((s["p99_ms"] or 0) for s in samples),
+        "steal": median("steal"),
         "non_2xx": sum(s["non_2xx"] for s in samples),
         "socket_errors": sum(sum(s["socket_errors"].values()) for s in samples),
         "requests": sum(s["requests"] or 0 for s in samples),
@@ -1006,6 +1037,27 @@ def versions(python: Path, project: Path) -> dict[str, str]:
     return {}
 
 
+def hash_ceiling(python: Path, project: Path, package: str, env: dict[str, str]) -> dict[str, Any]:
+    """Argon2id verifications a second this machine manages with the service's parameters on
+    every CPU, nothing else running (bench/hash_ceiling.py): what logins can reach at best."""
+    threads = os.cpu_count() or 1
+    cmd = [
+        str(python),
+        str(BENCH_DIR / "hash_ceiling.py"),
+        package,
+        str(HASH_SECONDS),
+        str(threads),
+    ]
+    try:
+        done = subprocess.run(
+            cmd, cwd=project, env=env, capture_output=True, text=True, timeout=120, check=True
+        )
+        return json.loads(done.stdout)
+    except (subprocess.SubprocessError, ValueError, OSError) as exc:
+        log(f"    could not measure the Argon2id ceiling: {exc}")
+        return {}
+
+
 def seed(service: Server, cfg: Config) -> Credentials:
     """The reader with 100 items, the writer, and the users the login load rotates through."""
     port = service.port
@@ -1179,11 +1231,17 @@ def evaluate(report: dict[str, Any]) -> list[dict[str, Any]]:
         ratio_target("users_me", "users/me", ME_VS_DB, "/db", conns)
     for conns in report["config"]["connections"]:
         ratio_target("items_list", "items?limit=100", LIST_VS_DB, "/db", conns)
+    ceiling = report["meta"].get("hash_ceiling", {}).get("per_second")
     for conns in report["config"]["connections"]:
         result = by_key.get(("login", conns))
+        share = (
+            f" ({result['rps'] / ceiling:.2f} of this machine's Argon2id ceiling, {ceiling:.0f}/s)"
+            if result and ceiling
+            else ""
+        )
         add(
             f"login @{conns}",
-            "not measured" if not result else f"{result['rps']:.1f} req/s",
+            "not measured" if not result else f"{result['rps']:.1f} req/s{share}",
             f">= {LOGIN_MIN_RPS:.0f} req/s",
             None if not result else result["rps"] >= LOGIN_MIN_RPS,
         )
@@ -1242,6 +1300,14 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "-" if value is None else f"{value:.{digits}f}"
 
 
+def _steal_line(report: dict[str, Any]) -> str:
+    steal = steal_summary(report)
+    if steal is None:
+        return "steal not measured (no /proc/stat)"
+    median, highest, _ = steal
+    return f"CPU taken by the hypervisor (steal) per run: median {median:.1%}, up to {highest:.1%}"
+
+
 def markdown(report: dict[str, Any]) -> str:
     meta, cfg = report["meta"], report["config"]
     by_key = {(r["key"], r["connections"]): r for r in report["results"]}
@@ -1251,7 +1317,7 @@ def markdown(report: dict[str, Any]) -> str:
         "",
         f"- date: {meta['date']}; template revision: {meta['revision']}",
         f"- machine: {meta['cpus']} CPUs shared by wrk, the service, the reference app and "
-        f"PostgreSQL; CPU busy with other work before the load: {busy}",
+        f"PostgreSQL; CPU busy with other work before the load: {busy}; " + _steal_line(report),
         f"- load: wrk, {cfg['runs']} run(s) x {cfg['duration']} s per row, "
         f"{cfg['threads']} thread(s), timeout {cfg['timeout']} s; figures are medians over runs"
         + (" (QUICK MODE: indicative only)" if cfg["quick"] else ""),
@@ -1268,8 +1334,8 @@ def markdown(report: dict[str, Any]) -> str:
         "## Throughput and latency",
         "",
         "| scenario | conns | req/s | p50 ms | p99 ms | non-2xx | socket err | reference req/s "
-        "| ratio | ratio per round |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| ratio | ratio per round | steal |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     rows = [*report["results"]]
     if report.get("heavy"):
@@ -1281,7 +1347,8 @@ def markdown(report: dict[str, Any]) -> str:
             f"| {r['label']} | {r['connections']} | {_fmt(r['rps'], 1)} | {_fmt(r['p50_ms'])} "
             f"| {_fmt(r['p99_ms'])} | {r['non_2xx']} | {r['socket_errors']} "
             f"| {_fmt(ref['rps'], 1) if ref else '-'} | {_fmt(value)} "
-            f"| {_spread(round_ratios(r, by_key))} |"
+            f"| {_spread(round_ratios(r, by_key))} "
+            f"| {'-' if r.get('steal') is None else format(r['steal'], '.0%')} |"
         )
     storm = report.get("storm")
     if storm:
@@ -1302,6 +1369,16 @@ def markdown(report: dict[str, Any]) -> str:
                 f"| {_fmt(r['p50_ms'])} | {_fmt(r['p99_ms'])} | {r['non_2xx']} "
                 f"| {r['socket_errors']} |"
             )
+    ceiling = meta.get("hash_ceiling") or {}
+    if ceiling.get("per_second"):
+        lines += [
+            "",
+            f"This machine's Argon2id ceiling, with both apps idle: {ceiling['per_second']:.1f} "
+            f"verifications a second on {ceiling['threads']} threads (time_cost "
+            f"{ceiling['time_cost']}, memory_cost {ceiling['memory_cost']} KiB, parallelism "
+            f"{ceiling['parallelism']}). A login also reads and writes the database and answers "
+            "over HTTP on the same CPUs.",
+        ]
     memory = report.get("memory", {})
     tests = report.get("tests")
     lines += ["", "## Memory and test suite", ""]
@@ -1334,6 +1411,15 @@ def markdown(report: dict[str, Any]) -> str:
             f"**Noisy machine:** {busy} of the CPU was busy with other work before the load "
             "started; compare ratios rather than absolute figures, or run again on a quiet "
             "machine.",
+        ]
+    steal = steal_summary(report)
+    if steal and steal[0] > STEAL_WARNING:
+        lines += [
+            "",
+            f"**Noisy machine:** the hypervisor took {steal[0]:.0%} of the CPU time during the "
+            f"median run (up to {steal[1]:.0%}, in {steal[2]}). Steal comes and goes within "
+            "minutes, so a ratio between two runs minutes apart is less sure than usual: "
+            "read the ratio per round, or run again on a quieter host.",
         ]
     if report.get("error"):
         lines += ["", f"**The run stopped early:** {report['error']}"]
@@ -1534,6 +1620,10 @@ def bench(cfg: Config, report: dict[str, Any]) -> None:
         step(f"users/me at {cfg.heavy_connections} connections (1 run)")
         report["heavy"] = runner.measure(loads["users_me"], cfg.heavy_connections, 1)
 
+        step("the machine's Argon2id ceiling (both apps idle)")
+        report["meta"]["hash_ceiling"] = hash_ceiling(python, project, package, service_env)
+        log(f"    {report['meta']['hash_ceiling']}")
+
         step("login storm: /health/live latency alone, then under login load")
         baseline = runner.measure(loads["probe"], cfg.probe_connections, 1)
         storms, probes = [], []
@@ -1597,6 +1687,7 @@ def main(argv: list[str] | None = None) -> int:
             "pool": {},
             "rate_limits": "-",
             "background_cpu_busy": None,
+            "hash_ceiling": {},
             "dockerfile_env": {},
             "bench_env": {},
             "variant": variant(cfg),
