@@ -1,14 +1,22 @@
 """`/api/v1/auth/login` and bearer-token rules over HTTP."""
 
 from datetime import UTC, datetime, timedelta
+from typing import Annotated
 
 import httpx2
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from {{ cookiecutter.package_name }}.api.deps import CurrentPrincipal, CurrentUser, require
+from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.core.permissions import Permission
 from {{ cookiecutter.package_name }}.core.security import TokenCodec
+from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models.user import User
-from tests.factories import PASSWORD, register_user
+from {{ cookiecutter.package_name }}.services.auth import Principal
+from tests.conftest import close_app
+from tests.factories import PASSWORD, login, register_user
 
 LOGIN = "/api/v1/auth/login"
 ME = "/api/v1/users/me"
@@ -103,3 +111,56 @@ async def test_deactivated_users_token_stops_working(client: httpx2.AsyncClient,
     assert (await client.get(ME, headers=headers)).status_code == 401
     relogin = await client.post(LOGIN, data={"username": user["email"], "password": PASSWORD})
     assert relogin.status_code == 401
+
+
+async def test_a_route_asking_for_the_caller_three_ways_checks_the_token_once(
+    client: httpx2.AsyncClient, engine: AsyncEngine, settings: Settings
+):
+    """The user, the principal and a permission check share one look-up of the session."""
+    user = await register_user(client)
+    async with engine.begin() as connection:
+        await connection.execute(update(User).where(User.id == user["id"]).values(role="admin"))
+    token = await login(client, email=user["email"])
+    app = create_app(settings)
+
+    @app.get("/probe")
+    async def probe(
+        me: CurrentUser,
+        caller: CurrentPrincipal,
+        reader: Annotated[Principal, require(Permission.USERS_READ)],
+    ) -> list[int]:
+        return [me.id, caller.user.id, reader.user.id]
+
+    looked_up: list[str] = []
+
+    def on_execute(_conn, _cursor, statement: str, *_: object) -> None:
+        if "auth_session" in statement:
+            looked_up.append(statement)
+
+    event.listen(app.state.engine.sync_engine, "before_cursor_execute", on_execute)
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        response = await other.get("/probe", headers={"Authorization": f"Bearer {token}"})
+    await close_app(app)
+
+    assert response.status_code == 200, response.text
+    assert response.json() == [user["id"]] * 3
+    assert len(looked_up) == 1
+
+
+def test_openapi_shows_one_oauth2_password_scheme_on_the_protected_routes(app):
+    """`/docs` keeps its Authorize button: one OAuth2 password scheme, required where the
+    caller is, and not on login or registration."""
+    document = app.openapi()
+    paths = document["paths"]
+
+    assert document["components"]["securitySchemes"] == {
+        "OAuth2PasswordBearer": {
+            "type": "oauth2",
+            "flows": {"password": {"scopes": {}, "tokenUrl": "/api/v1/auth/login"}},
+        }
+    }
+    assert paths[ME]["get"]["security"] == [{"OAuth2PasswordBearer": []}]
+    assert paths["/api/v1/admin/users/"]["get"]["security"] == [{"OAuth2PasswordBearer": []}]
+    assert "security" not in paths[LOGIN]["post"]
+    assert "security" not in paths["/api/v1/users/"]["post"]

@@ -1,7 +1,7 @@
 """Roles and what they may do, in one table.
 
 To add a permission: add it to `Permission`, grant it in `ROLE_PERMISSIONS`, and
-guard a route with `Depends(require(Permission.X))`. To add a role: add it to
+guard a route with `dependencies=[require(Permission.X)]`. To add a role: add it to
 `Role` and give it a row below. Nothing else changes.
 """
 
