@@ -130,35 +130,49 @@ def test_multiprocess_mode_reports_every_worker(tmp_path: Path, settings):
     """With PROMETHEUS_MULTIPROC_DIR, /metrics sums the requests of every process."""
     program = textwrap.dedent(
         """
-        import asyncio, sys
+        import asyncio, os, sys, time
         import httpx2
         from {{ cookiecutter.package_name }}.core.config import Settings
         from {{ cookiecutter.package_name }}.main import create_app
 
-        async def main():
-            app = create_app(Settings.model_validate_json(sys.argv[1]))
+        async def main(settings_json, role, done):
+            app = create_app(Settings.model_validate_json(settings_json))
+            deadline = time.monotonic() + 60
+            while role == "second" and not os.path.exists(done):
+                if time.monotonic() > deadline:
+                    sys.exit("the first worker never finished")
+                await asyncio.sleep(0.02)
             transport = httpx2.ASGITransport(app=app)
             async with httpx2.AsyncClient(transport=transport, base_url="http://w") as client:
                 await client.get("/health/live")
                 print((await client.get("/metrics")).text)
             await app.state.engine.dispose()
+            if role == "first":
+                open(done, "w").close()
 
-        asyncio.run(main())
+        asyncio.run(main(*sys.argv[1:]))
         """
     )
-    settings_json = settings.model_dump_json()
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
-    outputs = [
-        subprocess.run(  # noqa: S603 - this interpreter, a fixed program
-            [sys.executable, "-c", program, settings_json],
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
+    (tmp_path / "metrics").mkdir()
+    done = str(tmp_path / "first-done")
+    # Both start at once (importing the app is most of their time); the second waits for the
+    # first to finish before its own request, so its scrape must count both.
+    workers = [
+        subprocess.Popen(  # noqa: S603 - this interpreter, a fixed program
+            [sys.executable, "-c", program, settings.model_dump_json(), role, done],
             env=env,
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
-            timeout=60,
-            check=True,
-        ).stdout
-        for _worker in range(2)
+        )
+        for role in ("first", "second")
     ]
+    outputs = []
+    for worker in workers:
+        stdout, stderr = worker.communicate(timeout=90)
+        assert worker.returncode == 0, stderr
+        outputs.append(stdout)
 
     live = frozenset({("method", "GET"), ("route", "/health/live"), ("status", "200")})
     # The second process sees its own request and the first one's, read from the shared folder.
