@@ -88,8 +88,8 @@ def chosen(routes: list[BaseRoute], method: str, path: str, root_path: str, *, p
 def test_every_request_reaches_the_route_fastapis_matching_would_pick(root_path: str):
     """The literal-prefix shortcut of `AppRoute` only turns away paths its regex would refuse:
     for every route, near misses, wrong methods and slashes, the pick is the same."""
-    routes = routed(through_include_router=False).router.routes
-    cases = probes(routed(through_include_router=False))
+    app = routed(through_include_router=False)
+    routes, cases = app.router.routes, probes(app)
 
     picks = [chosen(routes, method, path, root_path, plain=False) for method, path in cases]
     plain = [chosen(routes, method, path, root_path, plain=True) for method, path in cases]
