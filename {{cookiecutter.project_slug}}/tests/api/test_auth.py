@@ -6,7 +6,6 @@ from typing import Annotated
 import httpx2
 import pytest
 from sqlalchemy import event, update
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.api.deps import CurrentPrincipal, CurrentUser, require
 from {{ cookiecutter.package_name }}.core.config import Settings
@@ -15,8 +14,9 @@ from {{ cookiecutter.package_name }}.core.security import TokenCodec
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models.user import User
 from {{ cookiecutter.package_name }}.services.auth import Principal
+from tests.api.test_admin import make_admin
 from tests.conftest import close_app
-from tests.factories import PASSWORD, login, register_user
+from tests.factories import PASSWORD, register_user
 
 LOGIN = "/api/v1/auth/login"
 ME = "/api/v1/users/me"
@@ -114,13 +114,10 @@ async def test_deactivated_users_token_stops_working(client: httpx2.AsyncClient,
 
 
 async def test_a_route_asking_for_the_caller_three_ways_checks_the_token_once(
-    client: httpx2.AsyncClient, engine: AsyncEngine, settings: Settings
+    client: httpx2.AsyncClient, session_factory, settings: Settings
 ):
     """The user, the principal and a permission check share one look-up of the session."""
-    user = await register_user(client)
-    async with engine.begin() as connection:
-        await connection.execute(update(User).where(User.id == user["id"]).values(role="admin"))
-    token = await login(client, email=user["email"])
+    user, headers = await make_admin(client, session_factory)
     app = create_app(settings)
 
     @app.get("/probe")
@@ -140,7 +137,7 @@ async def test_a_route_asking_for_the_caller_three_ways_checks_the_token_once(
     event.listen(app.state.engine.sync_engine, "before_cursor_execute", on_execute)
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as other:
-        response = await other.get("/probe", headers={"Authorization": f"Bearer {token}"})
+        response = await other.get("/probe", headers=headers)
     await close_app(app)
 
     assert response.status_code == 200, response.text
