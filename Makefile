@@ -38,7 +38,7 @@ demo: tools ## render the default service on SQLite into build/demo and serve it
 	  echo "  Demo login: $(DEMO_EMAIL) / $(DEMO_PASSWORD)  (POST /api/v1/auth/login, or 'Authorize' in the docs)" && \
 	  echo "  Project:    $(DEMO)/kitsune-service  (Ctrl-C to stop)" && \
 	  echo && \
-	  exec $(abspath $(UV)) run --no-sync uvicorn kitsune_service.main:app --host $(HOST) --port $(PORT) --no-access-log
+	  exec $(abspath $(UV)) run --no-sync kitsune_service serve --host $(HOST) --port $(PORT)
 
 test: tools ## run every template test: hooks, every variant baked and linted, four variants' own suites
 	$(UV) run pytest -n 2 $(PYTEST_ARGS)

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+import yaml
 from conftest import TEMPLATE_ROOT, RunCookiecutter
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
@@ -189,6 +190,32 @@ def test_no_docker_or_ci_leftovers(bake: Bake) -> None:
     if not bake.answers["use_docker"]:
         leftovers = [*bake.path.glob("*ocker*"), *bake.path.glob("compose*")]
         assert leftovers == []
+
+
+def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of the Dockerfile's final stage, continuation lines joined."""
+    text = re.sub(r"\\\n", " ", path.read_text(encoding="utf-8"))
+    lines = [line.strip() for line in text.splitlines()]
+    instructions = [tuple(line.split(None, 1)) for line in lines if line and line[0] != "#"]
+    stages = [index for index, (name, *_) in enumerate(instructions) if name == "FROM"]
+    return [(name, rest) for name, rest in instructions[stages[-1] :]]
+
+
+def test_service_starts_one_way_and_the_image_runs_in_production(bake: Bake) -> None:
+    """`make run`, the image's CMD and compose's app all start `<package> serve`; the image
+    sets ENVIRONMENT=production, so it cannot start with weak production settings."""
+    serve = [str(bake.answers["package_name"]), "serve"]
+    makefile = (bake.path / "Makefile").read_text(encoding="utf-8")
+    assert f"uv run {' '.join(serve)} --reload" in makefile
+    if not bake.answers["use_docker"]:
+        return
+    instructions = dockerfile_instructions(bake.path / "Dockerfile")
+    environment = [rest.split() for name, rest in instructions if name == "ENV"]
+    assert any("ENVIRONMENT=production" in words for words in environment)
+    [command] = [json.loads(rest) for name, rest in instructions if name == "CMD"]
+    assert command[:2] == serve
+    compose = yaml.safe_load((bake.path / "compose.yaml").read_text(encoding="utf-8"))
+    assert compose["services"]["app"]["command"][:2] == serve
 
 
 def test_env_file_has_fresh_secret(bake: Bake) -> None:

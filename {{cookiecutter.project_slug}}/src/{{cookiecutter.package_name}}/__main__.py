@@ -5,10 +5,11 @@ import sys
 from collections.abc import Sequence
 
 import uvicorn
-{%- if cookiecutter.use_auth %}
 
+{% if cookiecutter.use_auth -%}
 from {{ cookiecutter.package_name }} import cli
-{%- endif %}
+{% endif -%}
+from {{ cookiecutter.package_name }}.core.config import Settings, get_settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,8 +17,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     serve = commands.add_parser("serve", help="serve the API with uvicorn")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", help="address to listen on (default: the HOST setting)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: PORT)")
+    serve.add_argument("--workers", type=int, help="worker processes (default: WORKERS)")
     serve.add_argument("--reload", action="store_true", help="restart on code changes")
 {%- if cookiecutter.use_auth %}
 
@@ -32,17 +34,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Run uvicorn, believing X-Forwarded-* only from the proxies in FORWARDED_ALLOW_IPS.
+
+    Left to itself, uvicorn believes them from the peers in its own FORWARDED_ALLOW_IPS
+    reading, 127.0.0.1 when unset: behind any local forwarder, clients would choose the
+    address that rate limits and the audit log see. An empty setting believes no one.
+    """
+    trusted = ",".join(settings.forwarded_allow_ips)
+    uvicorn.run(
+        "{{ cookiecutter.package_name }}.main:app",
+        host=args.host if args.host is not None else settings.host,
+        port=args.port if args.port is not None else settings.port,
+        workers=args.workers if args.workers is not None else settings.workers,
+        reload=args.reload,
+        proxy_headers=bool(trusted),
+        forwarded_allow_ips=trusted,
+        server_header=False,
+        # The app logs each request itself (structured, with the request id).
+        access_log=False,
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "serve":
-        uvicorn.run(
-            "{{ cookiecutter.package_name }}.main:app",
-            host=args.host,
-            port=args.port,
-            reload=args.reload,
-            access_log=False,
-        )
-        return 0
+        return serve(args, get_settings())
 {%- if cookiecutter.use_auth %}
     if args.command == "create-admin":
         return cli.create_admin(email=args.email, full_name=args.full_name)

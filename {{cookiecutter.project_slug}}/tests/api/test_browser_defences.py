@@ -11,7 +11,7 @@ from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.main import create_app
 from tests.conftest import close_app
 
-STRONG_SECRET = "s" * 48
+STRONG_SECRET = "Hq3vZ0pW8-rT1yLk6_NbX4sJd9GmCe2uAo7fIi5VhRw"  # secrets.token_urlsafe(32)
 
 
 async def call(settings: Settings, method: str, url: str, **kwargs) -> httpx2.Response:

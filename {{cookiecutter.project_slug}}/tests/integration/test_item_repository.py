@@ -89,3 +89,28 @@ async def test_delete_removes_the_row(uow: SqlAlchemyUnitOfWork):
         await uow.items.delete(item)
 
         assert await uow.items.get(item.id) is None
+
+
+async def test_a_deleted_id_is_never_handed_out_again(uow: SqlAlchemyUnitOfWork):
+    """After the newest item is deleted, the next item gets a new id, not the deleted one: a
+    stale link must never lead to someone else's new item (SQLite too, via AUTOINCREMENT)."""
+    async with uow:
+{%- if cookiecutter.use_auth %}
+        owner_id = await add_owner(uow, "owner@example.com")
+        deleted = await uow.items.add(Item(title="deleted", owner_id=owner_id))
+{%- else %}
+        deleted = await uow.items.add(Item(title="deleted"))
+{%- endif %}
+        await uow.commit()
+    async with uow:
+        await uow.items.delete(deleted)
+        await uow.commit()
+    async with uow:
+{%- if cookiecutter.use_auth %}
+        created = await uow.items.add(Item(title="created", owner_id=owner_id))
+{%- else %}
+        created = await uow.items.add(Item(title="created"))
+{%- endif %}
+        await uow.commit()
+
+    assert created.id > deleted.id

@@ -6,7 +6,12 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
 from {{ cookiecutter.package_name }}.models import Base
+from {{ cookiecutter.package_name }}.models.item import Item
+{%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.models.user import User
+{%- endif %}
 from tests.conftest import run_alembic
 
 
@@ -30,6 +35,34 @@ async def test_downgrade_to_base_and_upgrade_again(engine: AsyncEngine):
 
     await alembic(engine, "upgrade", "head")
     assert expected <= await table_names(engine)
+
+
+async def test_never_reuse_ids_migration_keeps_every_row(
+    engine: AsyncEngine, uow: SqlAlchemyUnitOfWork
+):
+    """Rebuilding the tables for AUTOINCREMENT (0006, SQLite) keeps every row, and the rows
+    that refer to a rebuilt table, and ids go on from the highest one."""
+    await alembic(engine, "downgrade", "0006-1")
+    async with uow:
+{%- if cookiecutter.use_auth %}
+        owner = await uow.users.add(User(email="owner@example.com", hashed_password="x"))
+        kept = await uow.items.add(Item(title="kept", owner_id=owner.id))
+{%- else %}
+        kept = await uow.items.add(Item(title="kept"))
+{%- endif %}
+        await uow.commit()
+
+    await alembic(engine, "upgrade", "head")
+
+    async with uow:
+        assert (await uow.items.get(kept.id)) is not None
+{%- if cookiecutter.use_auth %}
+        newer = await uow.items.add(Item(title="newer", owner_id=owner.id))
+{%- else %}
+        newer = await uow.items.add(Item(title="newer"))
+{%- endif %}
+        await uow.commit()
+    assert newer.id > kept.id
 
 
 async def test_models_match_migrations(engine: AsyncEngine):

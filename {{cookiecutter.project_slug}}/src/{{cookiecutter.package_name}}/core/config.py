@@ -1,9 +1,13 @@
 """Settings read from the environment and `.env`, validated once at start-up."""
 
 import json
+import zlib
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Literal
+{%- if cookiecutter.use_auth %}
+from urllib.parse import urlsplit
+{%- endif %}
 
 from pydantic import BeforeValidator, Field, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -15,6 +19,24 @@ from {{ cookiecutter.package_name }}.core.mfa import check_key, derived_key
 # Values that look like secrets but are not: refused outside development.
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "placeholder", "dev"})
 MIN_SECRET_LENGTH = 32
+# A random key uses many different characters and does not repeat itself. These two limits
+# catch keys typed by hand ("a" * 32, "changeme" * 4, "Password1!" * 4) and refused none of
+# 100,000 keys each from secrets.token_hex(16), token_hex(32) and token_urlsafe(24 to 48).
+MIN_SECRET_DISTINCT_CHARACTERS = 8
+# DEFLATE (zlib) replaces repeats with back-references: a random key does not shrink at all,
+# a repeated pattern shrinks to about half its length.
+MAX_SECRET_COMPRESSION = 0.75
+NEW_KEY_ADVICE = "generate one with `python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
+
+
+def secret_weakness(secret: str) -> str | None:
+    """Why `secret` cannot be a random key, or None when nothing gives it away."""
+    if len(set(secret)) < MIN_SECRET_DISTINCT_CHARACTERS:
+        return f"uses fewer than {MIN_SECRET_DISTINCT_CHARACTERS} different characters"
+    raw = secret.encode()
+    if len(zlib.compress(raw)) < MAX_SECRET_COMPRESSION * len(raw):
+        return "repeats itself (a short pattern over and over)"
+    return None
 
 
 def _comma_separated(value: object) -> object:
@@ -59,6 +81,10 @@ class Settings(BaseSettings):
     db_max_overflow: int = Field(default=0, ge=0)
     db_pool_timeout: float = Field(default=10.0, gt=0)
     db_pool_recycle: int = Field(default=1800, ge=-1)
+    # Bounds on a request's database time, in seconds: opening a connection, and any one
+    # statement (0 = unbounded, for migrations). Past either the request gets a 503.
+    db_connect_timeout: float = Field(default=5.0, gt=0)
+    db_statement_timeout: float = Field(default=10.0, ge=0)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["console", "json"] | None = None
@@ -72,11 +98,18 @@ class Settings(BaseSettings):
     max_body_size: int = Field(default=1024 * 1024, ge=1024)
     # Peers whose X-Forwarded-For is believed (your reverse proxies); empty = use the socket.
     forwarded_allow_ips: StrList = []
+
+    # `{{ cookiecutter.package_name }} serve` listens here; its --host, --port and --workers win.
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1)
 {%- if cookiecutter.use_redis %}
 
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Prepended to every key, so several services (or test runs) can share one Redis.
     redis_prefix: str = "{{ cookiecutter.package_name }}"
+    # Seconds to connect to Redis and for each command: a frozen Redis fails fast, not late.
+    redis_timeout: float = Field(default=2.0, gt=0)
 {%- endif %}
 {%- if cookiecutter.use_opentelemetry %}
 
@@ -93,6 +126,13 @@ class Settings(BaseSettings):
     argon2_memory_cost: int = Field(default=19456, ge=8192)
     argon2_parallelism: int = Field(default=1, ge=1)
     refresh_token_expire_days: int = Field(default=14, ge=1, le=365)
+    # A login session ends this long after it started, however often its refresh token is
+    # rotated (ASVS 3.3.2): then the user logs in again.
+    session_max_lifetime_days: int = Field(default=30, ge=1, le=365)
+    # Seconds within which a refresh token presented again right after its rotation (two tabs
+    # refreshing at once) gets the same successor instead of revoking the session. A thief
+    # racing the owner within it goes unnoticed: 0 (the default) treats every reuse as theft.
+    refresh_reuse_interval_seconds: int = Field(default=0, ge=0, le=60)
 
     # Rate limits in the `limits` notation ("5/minute", "100/hour").
     rate_limit_login_account: str = "5/minute"
@@ -165,12 +205,11 @@ class Settings(BaseSettings):
         if self.environment == Environment.DEVELOPMENT:
             return self
         if self.secret_key.strip().lower() in PLACEHOLDER_SECRETS:
-            raise ValueError(
-                "SECRET_KEY is a placeholder; generate one with "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
-            )
+            raise ValueError(f"SECRET_KEY is a placeholder; {NEW_KEY_ADVICE}")
         if len(self.secret_key) < MIN_SECRET_LENGTH:
             raise ValueError(f"SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+        if weakness := secret_weakness(self.secret_key):
+            raise ValueError(f"SECRET_KEY {weakness}: it is not a random key; {NEW_KEY_ADVICE}")
         return self
 
 {%- if cookiecutter.use_auth %}
@@ -181,6 +220,20 @@ class Settings(BaseSettings):
             raise ValueError(
                 "EMAIL_BACKEND=console only prints messages; set EMAIL_BACKEND=smtp and SMTP_HOST"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _refuse_plaintext_email_in_production(self) -> "Settings":
+        # Reset links are bearer credentials: on the wire in the clear, anyone on the path
+        # between us and the mail server, or the user and the front end, can use them.
+        if not self.is_production:
+            return self
+        if self.email_backend == "smtp" and not (self.smtp_tls or self.smtp_starttls):
+            raise ValueError(
+                "SMTP without encryption in production: set SMTP_TLS or SMTP_STARTTLS to true"
+            )
+        if urlsplit(self.password_reset_url).scheme.lower() == "http":
+            raise ValueError("PASSWORD_RESET_URL must not be http:// in production; use https://")
         return self
 
     @model_validator(mode="after")

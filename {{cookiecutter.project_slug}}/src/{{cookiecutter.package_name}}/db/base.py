@@ -44,6 +44,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value
 
 
+# `__table_args__` of every table with an integer id. SQLite otherwise hands out max(id) + 1,
+# so deleting the newest row gives its id to the next one, and a stale link or reference
+# reaches someone else's new row. (PostgreSQL's identity columns never reuse a value.)
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

@@ -3,13 +3,14 @@
 from sqlalchemy import {% if cookiecutter.use_auth %}ForeignKey, {% endif %}String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from {{ cookiecutter.package_name }}.db.base import Base, TimestampMixin
+from {{ cookiecutter.package_name }}.db.base import NEVER_REUSE_IDS, Base, TimestampMixin
 
 TITLE_MAX_LENGTH = 200
 
 
 class Item(TimestampMixin, Base):
     __tablename__ = "item"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(TITLE_MAX_LENGTH))

@@ -5,11 +5,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from {{ cookiecutter.package_name }}.db.base import Base, UTCDateTime, utcnow
+from {{ cookiecutter.package_name }}.db.base import NEVER_REUSE_IDS, Base, UTCDateTime, utcnow
 
 
 class PasswordResetToken(Base):
     __tablename__ = "password_reset_token"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)

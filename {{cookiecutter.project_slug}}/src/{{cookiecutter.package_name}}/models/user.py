@@ -5,13 +5,14 @@ from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from {{ cookiecutter.package_name }}.core.permissions import Role
-from {{ cookiecutter.package_name }}.db.base import Base, TimestampMixin
+from {{ cookiecutter.package_name }}.db.base import NEVER_REUSE_IDS, Base, TimestampMixin
 
 EMAIL_MAX_LENGTH = 320
 
 
 class User(TimestampMixin, Base):
     __tablename__ = "user"
+    __table_args__ = NEVER_REUSE_IDS
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(EMAIL_MAX_LENGTH), unique=True)

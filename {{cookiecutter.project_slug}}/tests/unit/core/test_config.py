@@ -7,11 +7,15 @@ from pydantic import ValidationError
 
 from {{ cookiecutter.package_name }}.core.config import Settings
 
-STRONG_SECRET = "x" * 48
+STRONG_SECRET = "Hq3vZ0pW8-rT1yLk6_NbX4sJd9GmCe2uAo7fIi5VhRw"  # secrets.token_urlsafe(32)
 {%- if cookiecutter.use_auth %}
 MFA_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 # What else production needs to start (the email backend comes from conftest's environment).
-PRODUCTION_EXTRAS: dict[str, object] = {"mfa_encryption_keys": [MFA_KEY]}
+PRODUCTION_EXTRAS: dict[str, object] = {
+    "mfa_encryption_keys": [MFA_KEY],
+    "smtp_starttls": True,
+    "password_reset_url": "https://app.example.com/reset-password?token={token}",
+}
 {%- else %}
 PRODUCTION_EXTRAS: dict[str, object] = {}
 {%- endif %}
@@ -22,6 +26,34 @@ def test_production_refuses_weak_secret_key(secret: str):
     """Production refuses a placeholder, empty or short SECRET_KEY."""
     with pytest.raises(ValidationError, match="SECRET_KEY"):
         Settings(environment="production", secret_key=secret)
+
+
+@pytest.mark.parametrize(
+    ("secret", "reason"),
+    [
+        ("a" * 32, "different characters"),
+        ("changeme" * 4, "different characters"),
+        ("Password1!" * 4, "repeats"),
+        ("correct-horse" * 3, "repeats"),
+    ],
+)
+def test_production_refuses_low_entropy_secret_key(secret: str, reason: str):
+    """Production refuses a long SECRET_KEY made of few characters or of a repeated pattern."""
+    with pytest.raises(ValidationError, match=f"SECRET_KEY .*{reason}"):
+        Settings(environment="production", secret_key=secret, **PRODUCTION_EXTRAS)
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        STRONG_SECRET,
+        "3f9c1a7e5b2d4086c1e9f7a3b5d20c4e",  # secrets.token_hex(16), the shortest accepted kind
+        "9b1e4d7a2c6f8035e1a9c7b4d2f6083a5c1e7b9d3f2a6c8e0b4d1f7a9c3e5b2d",  # token_hex(32)
+    ],
+)
+def test_production_accepts_generated_secret_keys(secret: str):
+    """Keys from `secrets.token_urlsafe` and `secrets.token_hex` pass the weak-key checks."""
+    assert Settings(environment="production", secret_key=secret, **PRODUCTION_EXTRAS)
 
 
 def test_production_requires_secret_key(monkeypatch: pytest.MonkeyPatch):
@@ -67,13 +99,48 @@ def test_secret_key_is_hidden_from_repr():
 def test_console_email_is_refused_outside_development():
     """The console email sender (prints reset links) cannot be used in production."""
     with pytest.raises(ValidationError, match="EMAIL_BACKEND"):
-        Settings(environment="production", secret_key=STRONG_SECRET, email_backend="console")
+        Settings(
+            environment="production",
+            secret_key=STRONG_SECRET,
+            **{**PRODUCTION_EXTRAS, "email_backend": "console"},
+        )
+
+
+def test_production_refuses_plaintext_smtp():
+    """Production refuses an SMTP connection with neither SMTP_TLS nor SMTP_STARTTLS: reset
+    links would cross the network in the clear."""
+    extras = {**PRODUCTION_EXTRAS, "smtp_tls": False, "smtp_starttls": False}
+
+    with pytest.raises(ValidationError, match="SMTP_TLS or SMTP_STARTTLS"):
+        Settings(environment="production", secret_key=STRONG_SECRET, **extras)
+
+
+def test_production_refuses_http_password_reset_url():
+    """Production refuses a password-reset link on plain http://, where the token is readable
+    to anyone on the path."""
+    extras = {**PRODUCTION_EXTRAS, "password_reset_url": "http://app.example.com/r?token={token}"}
+
+    with pytest.raises(ValidationError, match="PASSWORD_RESET_URL"):
+        Settings(environment="production", secret_key=STRONG_SECRET, **extras)
+
+
+def test_plaintext_smtp_and_http_reset_links_are_allowed_outside_production():
+    """A local mail catcher and an http:// front end are fine in development and tests."""
+    settings = Settings(
+        environment="test", secret_key=STRONG_SECRET, smtp_tls=False, smtp_starttls=False
+    )
+
+    assert settings.password_reset_url.startswith("http://")
 
 
 def test_production_requires_mfa_encryption_keys():
     """Production refuses to start without a key for TOTP secrets, and says how to make one."""
     with pytest.raises(ValidationError, match="MFA_ENCRYPTION_KEYS is required") as caught:
-        Settings(environment="production", secret_key=STRONG_SECRET, mfa_encryption_keys=[])
+        Settings(
+            environment="production",
+            secret_key=STRONG_SECRET,
+            **{**PRODUCTION_EXTRAS, "mfa_encryption_keys": []},
+        )
 
     assert "urlsafe_b64encode" in str(caught.value)
 
