@@ -1,12 +1,17 @@
 """One error model: every failure is `{"detail", "code"}` JSON, never a stack trace."""
 
 import httpx2
+import pytest
+import structlog
 from fastapi import APIRouter
 {%- if cookiecutter.database == "postgresql" %}
 from sqlalchemy import text
 {%- endif %}
 from sqlalchemy.ext.asyncio import AsyncEngine
+from structlog.testing import CapturingLogger
 
+from {{ cookiecutter.package_name }}.api import errors as api_errors
+from {{ cookiecutter.package_name }}.core.logging import add_request_id
 from {{ cookiecutter.package_name }}.main import create_app
 from tests.conftest import close_app
 
@@ -60,6 +65,37 @@ async def test_unexpected_error_is_generic_500(settings, engine: AsyncEngine):
     assert response.headers["X-Request-ID"] == request_id
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+
+
+async def test_unexpected_error_is_answered_and_not_raised_to_the_server(
+    settings, engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+):
+    """An unhandled exception is answered with the 500 JSON and logged once with the request
+    id; it does not escape the app (the server would log it again and drop the connection)."""
+    logged = CapturingLogger()
+    monkeypatch.setattr(
+        api_errors, "logger", structlog.wrap_logger(logged, processors=[add_request_id])
+    )
+    app = create_app(settings)
+    router = APIRouter()
+
+    @router.get("/explode")
+    async def explode() -> None:
+        raise RuntimeError("boom")
+
+    app.include_router(router)
+    request_id = "0f2d5c1e9b8a4c3d8e7f6a5b4c3d2e1f"
+    transport = httpx2.ASGITransport(app=app, raise_app_exceptions=True)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        response = await client.get("/explode", headers={"X-Request-ID": request_id})
+    await close_app(app)
+
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error.", "code": "internal_error"}
+    assert response.headers["X-Request-ID"] == request_id
+    assert [(call.kwargs["event"], call.kwargs["request_id"]) for call in logged.calls] == [
+        ("unhandled_error", request_id)
+    ]
 {%- if cookiecutter.database == "postgresql" %}
 
 

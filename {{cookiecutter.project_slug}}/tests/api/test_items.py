@@ -139,6 +139,17 @@ async def test_delete_item_returns_204_then_404(client: httpx2.AsyncClient, head
     assert again.status_code == 404
 
 
+async def test_no_content_answer_has_no_content_type(client: httpx2.AsyncClient, headers):
+    """A 204 has no body, so it names no media type: no Content-Type, no bytes."""
+    item = await create_item(client, {% if cookiecutter.use_auth %}headers, {% endif %}title="x")
+
+    deleted = await client.delete(f"{URL}{item['id']}", headers=headers)
+
+    assert deleted.status_code == 204
+    assert "content-type" not in deleted.headers
+    assert deleted.content == b""
+
+
 @pytest.mark.parametrize("method", ["GET", "PATCH", "DELETE"])
 async def test_missing_item_is_json_404(client: httpx2.AsyncClient, headers, method):
     """Every by-id route answers 404 with the item.not_found code for an unknown id."""

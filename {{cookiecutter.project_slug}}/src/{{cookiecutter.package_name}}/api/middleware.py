@@ -9,17 +9,17 @@ more requests a second.
 
 import re
 import time
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 {%- if cookiecutter.use_auth %}
-from collections.abc import Callable, Iterable, Sequence
 from functools import partial
-{%- else %}
-from collections.abc import Iterable, Sequence
 {%- endif %}
 from random import getrandbits
 from typing import Protocol
 
 import structlog
 from asgi_correlation_id import correlation_id
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 {%- if cookiecutter.use_auth %}
 
@@ -62,7 +62,8 @@ class RequestObserver(Protocol):
 
 
 class AccessLog:
-    """One log line per HTTP request: method, path, status and duration.
+    """One log line per HTTP request: method, path, status, duration and the client address
+    (the socket peer, or what a trusted proxy forwarded).
 
     Successful requests to `quiet_paths` (health probes) are not logged: an orchestrator
     probes every few seconds, and the line was a sixth of a probe's cost. Their failures are.
@@ -81,6 +82,7 @@ class AccessLog:
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
+                client=scope["client"][0] if scope.get("client") else None,
                 duration_ms=round(seconds * 1000, 2),
             )
 
@@ -106,6 +108,9 @@ class AuditContext:
         pass
 {%- endif %}
 
+
+# Answers an exception that reached the edge before any response did.
+ErrorResponder = Callable[[Request, Exception], Awaitable[Response]]
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
 # The Swagger UI and ReDoc pages load their scripts and styles from jsDelivr.
@@ -153,6 +158,11 @@ class EdgeMiddleware:
     * Response headers: the request id and the `SecurityHeaders`.
     * Observers (the access log, the metrics) hear when the request starts, then its status
       and duration; the status is 500 if the app fails before answering.
+    * An exception raised before the response started is answered here by `on_error` (the
+      500 of api/errors.py) and goes no further. Starlette's outermost layer would answer it
+      too, but then re-raise it to the server, which logs it again and drops the keep-alive
+      connection. Once the response has started it is too late to answer, so it is re-raised
+      for Starlette to log and the server to end the connection.
 
     WebSocket connections get a request id for their log lines; nothing else.
     """
@@ -163,10 +173,12 @@ class EdgeMiddleware:
         *,
         security_headers: SecurityHeaders,
         observers: Sequence[RequestObserver] = (),
+        on_error: ErrorResponder | None = None,
     ) -> None:
         self.app = app
         self.security_headers = security_headers
         self.observers = tuple(observers)
+        self.on_error = on_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -178,11 +190,12 @@ class EdgeMiddleware:
         correlation_id.set(request_id)
         added = edge_headers(request_id, self.security_headers, scope["path"])
         status = 500  # what the client sees if the app dies before answering
+        started = False
 
         async def send_with_headers(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, started = message["status"], True
                 message["headers"] = [*message.get("headers", ()), *added]
             await send(message)
 
@@ -191,6 +204,11 @@ class EdgeMiddleware:
         start = time.perf_counter()
         try:
             await self.app(scope, receive, send_with_headers)
+        except Exception as exc:
+            if started or self.on_error is None:
+                raise
+            response = await self.on_error(Request(scope), exc)
+            await response(scope, receive, send_with_headers)
         finally:
             seconds = time.perf_counter() - start
             for observer in self.observers:

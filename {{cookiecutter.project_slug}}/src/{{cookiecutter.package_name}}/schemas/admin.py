@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from {{ cookiecutter.package_name }}.core.permissions import Role
+from {{ cookiecutter.package_name }}.schemas.common import Id, Omittable, SafeStr, UtcDateTime
 
 
 class AdminUserUpdate(BaseModel):
@@ -13,14 +14,14 @@ class AdminUserUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    role: Role | None = None
-    is_active: bool | None = None
+    role: Omittable[Role] = None
+    is_active: Omittable[bool] = None
 
 
 class UserFilters(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    email: str | None = Field(default=None, max_length=320, description="part of the email")
+    email: SafeStr | None = Field(default=None, max_length=320, description="part of the email")
     role: Role | None = None
     is_active: bool | None = None
 
@@ -28,12 +29,16 @@ class UserFilters(BaseModel):
 class AuditFilters(BaseModel):
     model_config = ConfigDict(frozen=True)
 
-    actor_id: int | None = None
-    action: str | None = Field(default=None, max_length=64)
-    entity_type: str | None = Field(default=None, max_length=32)
-    entity_id: str | None = Field(default=None, max_length=64)
-    since: datetime | None = Field(default=None, description="inclusive lower bound")
-    until: datetime | None = Field(default=None, description="exclusive upper bound")
+    actor_id: Id | None = None
+    action: SafeStr | None = Field(default=None, max_length=64)
+    entity_type: SafeStr | None = Field(default=None, max_length=32)
+    entity_id: SafeStr | None = Field(default=None, max_length=64)
+    since: UtcDateTime | None = Field(
+        default=None, description="inclusive lower bound; UTC if it has no offset"
+    )
+    until: UtcDateTime | None = Field(
+        default=None, description="exclusive upper bound; UTC if it has no offset"
+    )
 
 
 class AuditLogRead(BaseModel):

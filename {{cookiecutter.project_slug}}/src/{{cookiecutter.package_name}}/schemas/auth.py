@@ -1,13 +1,27 @@
 """Authentication requests and responses."""
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from {{ cookiecutter.package_name }}.schemas.user import Email, Password
+from {{ cookiecutter.package_name }}.models.user import EMAIL_MAX_LENGTH
+from {{ cookiecutter.package_name }}.schemas.common import SafeStr
+from {{ cookiecutter.package_name }}.schemas.user import PASSWORD_MAX_LENGTH, Email, Password
 
 # Generated refresh tokens are 43 characters; anything far longer is not one of ours.
 RefreshTokenStr = Field(min_length=1, max_length=256)
+
+
+class LoginForm(BaseModel):
+    """The OAuth2 password flow's form; `username` is the email. Not an `EmailStr`: a login
+    name that is no address fails like a wrong password. Bounded, because the name reaches a
+    database lookup, a rate-limit key and an audit row; the other OAuth2 fields (`grant_type`,
+    `scope`, ...) are ignored."""
+
+    username: Annotated[SafeStr, Field(max_length=EMAIL_MAX_LENGTH)]
+    password: Annotated[
+        str, Field(max_length=PASSWORD_MAX_LENGTH, json_schema_extra={"format": "password"})
+    ]
 
 
 class TokenPair(BaseModel):
@@ -66,9 +80,16 @@ class MfaVerifyRequest(BaseModel):
     code: str = MfaCodeStr
 
 
-class MfaCodeRequest(BaseModel):
+class StepUpRequest(BaseModel):
+    """The caller's current password, asked again before a change to how an account is
+    protected: an access token alone is not enough."""
+
     model_config = ConfigDict(extra="forbid")
 
+    password: str = Field(max_length=PASSWORD_MAX_LENGTH, json_schema_extra={"format": "password"})
+
+
+class MfaCodeRequest(StepUpRequest):
     code: str = MfaCodeStr
 
 

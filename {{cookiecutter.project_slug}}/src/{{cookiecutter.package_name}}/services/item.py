@@ -52,25 +52,30 @@ class ItemService:
             return ItemRead.model_validate(await self._visible(actor, item_id))
 
     async def update_item(self, *, actor: UserRead, item_id: int, data: ItemUpdate) -> ItemRead:
-        """Change the fields sent in `data`."""
+        """Change the fields sent in `data`; an item deleted meanwhile is not found."""
         async with self.uow:
-            item = await self._writable(actor, item_id)
-            await self.uow.items.update(item, data.model_dump(exclude_unset=True))
+            await self._writable(actor, item_id)
+            item = await self.uow.items.update_by_id(item_id, data.model_dump(exclude_unset=True))
+            if item is None:
+                raise ItemNotFound
             await self.uow.commit()
-            logger.info("item_updated", item_id=item.id)
+            logger.info("item_updated", item_id=item_id)
             return ItemRead.model_validate(item)
 
     async def delete_item(self, *, actor: UserRead, item_id: int) -> None:
-        """Delete an item; the deletion is audited with the item's owner and title."""
+        """Delete an item; the deletion is audited with the item's owner and title, once: of
+        concurrent deletions only the one that removed the row succeeds."""
         async with self.uow:
-            item = await self._writable(actor, item_id)
-            await self.uow.items.delete(item)
+            await self._writable(actor, item_id)
+            item = await self.uow.items.delete_by_id(item_id)
+            if item is None:
+                raise ItemNotFound
             await self.uow.audit.add(
                 audit_entry(
                     "item.deleted",
                     actor_id=actor.id,
                     entity=("item", item_id),
-                    details={"owner_id": item.owner_id, "title": item.title},
+                    details={"owner_id": item["owner_id"], "title": item["title"]},
                 )
             )
             await self.uow.commit()
@@ -110,17 +115,20 @@ class ItemService:
             return ItemRead.model_validate(await self._existing(item_id))
 
     async def update_item(self, *, item_id: int, data: ItemUpdate) -> ItemRead:
-        """Change the fields sent in `data`."""
+        """Change the fields sent in `data`; an item deleted meanwhile is not found."""
         async with self.uow:
-            item = await self._existing(item_id)
-            await self.uow.items.update(item, data.model_dump(exclude_unset=True))
+            item = await self.uow.items.update_by_id(item_id, data.model_dump(exclude_unset=True))
+            if item is None:
+                raise ItemNotFound
             await self.uow.commit()
-            logger.info("item_updated", item_id=item.id)
+            logger.info("item_updated", item_id=item_id)
             return ItemRead.model_validate(item)
 
     async def delete_item(self, *, item_id: int) -> None:
+        """Delete an item; of concurrent deletions, only the one that removed the row succeeds."""
         async with self.uow:
-            await self.uow.items.delete(await self._existing(item_id))
+            if await self.uow.items.delete_by_id(item_id) is None:
+                raise ItemNotFound
             await self.uow.commit()
             logger.info("item_deleted", item_id=item_id)
 

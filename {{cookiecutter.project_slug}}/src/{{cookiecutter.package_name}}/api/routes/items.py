@@ -1,12 +1,17 @@
 """`/api/v1/items`: the example resource."""
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from {{ cookiecutter.package_name }}.api.deps import {% if cookiecutter.use_auth %}CurrentUser, {% endif %}ItemServiceDep, PageDep
-from {{ cookiecutter.package_name }}.schemas.common import ErrorBody, Page
+from {{ cookiecutter.package_name }}.api.responses import API_ERRORS, {% if cookiecutter.use_auth %}UNAUTHORIZED, {% endif %}UNPARSEABLE_BODY
+from {{ cookiecutter.package_name }}.schemas.common import ErrorBody, Id, Page
 from {{ cookiecutter.package_name }}.schemas.item import ItemCreate, ItemRead, ItemUpdate
 
-router = APIRouter(prefix="/items", tags=["items"])
+{% if cookiecutter.use_auth -%}
+router = APIRouter(prefix="/items", tags=["items"], responses=API_ERRORS | UNAUTHORIZED)
+{%- else -%}
+router = APIRouter(prefix="/items", tags=["items"], responses=API_ERRORS)
+{%- endif %}
 NOT_FOUND = {404: {"model": ErrorBody, "description": "No such item"}}
 
 
@@ -15,19 +20,19 @@ async def list_items(items: ItemServiceDep, page: PageDep{% if cookiecutter.use_
     return await items.list_items({% if cookiecutter.use_auth %}actor=user, {% endif %}page=page)
 
 
-@router.post("/", status_code=status.HTTP_201_CREATED)
+@router.post("/", status_code=status.HTTP_201_CREATED, responses=UNPARSEABLE_BODY)
 async def create_item(data: ItemCreate, items: ItemServiceDep{% if cookiecutter.use_auth %}, user: CurrentUser{% endif %}) -> ItemRead:
     return await items.create_item({% if cookiecutter.use_auth %}actor=user, {% endif %}data=data)
 
 
 @router.get("/{item_id}", responses=NOT_FOUND)
-async def get_item(item_id: int, items: ItemServiceDep{% if cookiecutter.use_auth %}, user: CurrentUser{% endif %}) -> ItemRead:
+async def get_item(item_id: Id, items: ItemServiceDep{% if cookiecutter.use_auth %}, user: CurrentUser{% endif %}) -> ItemRead:
     return await items.get_item({% if cookiecutter.use_auth %}actor=user, {% endif %}item_id=item_id)
 
 
-@router.patch("/{item_id}", responses=NOT_FOUND)
+@router.patch("/{item_id}", responses=NOT_FOUND | UNPARSEABLE_BODY)
 async def update_item(
-    item_id: int,
+    item_id: Id,
     data: ItemUpdate,
     items: ItemServiceDep,
 {%- if cookiecutter.use_auth %}
@@ -37,6 +42,11 @@ async def update_item(
     return await items.update_item({% if cookiecutter.use_auth %}actor=user, {% endif %}item_id=item_id, data=data)
 
 
-@router.delete("/{item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=NOT_FOUND)
-async def delete_item(item_id: int, items: ItemServiceDep{% if cookiecutter.use_auth %}, user: CurrentUser{% endif %}) -> None:
+@router.delete(
+    "/{item_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=NOT_FOUND,
+)
+async def delete_item(item_id: Id, items: ItemServiceDep{% if cookiecutter.use_auth %}, user: CurrentUser{% endif %}) -> None:
     await items.delete_item({% if cookiecutter.use_auth %}actor=user, {% endif %}item_id=item_id)
