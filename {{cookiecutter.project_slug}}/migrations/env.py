@@ -36,7 +36,10 @@ def do_run_migrations(connection: Connection) -> None:
 
 
 async def run_async_migrations() -> None:
-    settings = get_settings().model_copy(update={"database_url": database_url()})
+    # No statement timeout: a migration may rightly run longer than any request should.
+    settings = get_settings().model_copy(
+        update={"database_url": database_url(), "db_statement_timeout": 0}
+    )
     engine = create_engine(settings)
     try:
         # One transaction for the whole run: on PostgreSQL a failed migration leaves nothing.

@@ -18,7 +18,7 @@ from {{ cookiecutter.package_name }} import __version__
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.api.deps import describe_request
 {%- endif %}
-from {{ cookiecutter.package_name }}.api.errors import install_error_handlers
+from {{ cookiecutter.package_name }}.api.errors import handle_unexpected, install_error_handlers
 {%- if cookiecutter.use_prometheus %}
 from {{ cookiecutter.package_name }}.api.metrics import install_metrics
 {%- endif %}
@@ -129,14 +129,22 @@ def install_state(app: FastAPI, settings: Settings) -> None:
     # SQLite has one writer at a time: writing units of work queue here (see db/uow.py).
     app.state.writer_lock = asyncio.Lock() if settings.is_sqlite else None
 {%- if cookiecutter.use_redis %}
-    app.state.redis = Redis.from_url(settings.redis_url)
+    app.state.redis = Redis.from_url(
+        settings.redis_url,
+        socket_connect_timeout=settings.redis_timeout,
+        socket_timeout=settings.redis_timeout,
+    )
 {%- endif %}
 {%- if cookiecutter.use_auth %}
     app.state.hasher = PasswordHasher.from_settings(settings)
     app.state.tokens = TokenCodec.from_settings(settings)
 {%- if cookiecutter.use_redis %}
     app.state.limiter = RateLimiter(
-        redis_storage(settings.redis_url, key_prefix=f"{settings.redis_prefix}:ratelimit")
+        redis_storage(
+            settings.redis_url,
+            key_prefix=f"{settings.redis_prefix}:ratelimit",
+            timeout=settings.redis_timeout,
+        )
     )
 {%- else %}
     app.state.limiter = RateLimiter(memory_storage())
@@ -150,12 +158,14 @@ def install_state(app: FastAPI, settings: Settings) -> None:
     )
     app.state.auth_policy = AuthPolicy(
         refresh_lifetime=timedelta(days=settings.refresh_token_expire_days),
-        login_failures_per_account=settings.rate_limit_login_account,
+        login_attempts_per_account=settings.rate_limit_login_account,
+        session_lifetime=timedelta(days=settings.session_max_lifetime_days),
+        refresh_reuse_interval=timedelta(seconds=settings.refresh_reuse_interval_seconds),
     )
     app.state.totp = Totp(issuer=settings.project_name)
     app.state.mfa_box = SecretBox(settings.mfa_keys)
     app.state.mfa_policy = MfaPolicy(
-        failures_per_account=settings.rate_limit_mfa_account,
+        attempts_per_account=settings.rate_limit_mfa_account,
         recovery_codes=settings.mfa_recovery_codes,
     )
 {%- endif %}
@@ -182,11 +192,14 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
 {%- if cookiecutter.use_prometheus %}
     observers.append(app.state.metrics)
 {%- endif %}
-    # Outermost: the request id exists before anything logs, and the timings include every
-    # other layer. (The 500 handler adds the same headers: api/errors.py.)
+    # Outermost: the request id exists before anything logs, the timings include every other
+    # layer, and an unexpected error is answered here rather than re-raised to the server.
     app.state.security_headers = SecurityHeaders(hsts=settings.is_production)
     app.add_middleware(
-        EdgeMiddleware, security_headers=app.state.security_headers, observers=observers
+        EdgeMiddleware,
+        security_headers=app.state.security_headers,
+        observers=observers,
+        on_error=handle_unexpected,
     )
 
 

@@ -47,6 +47,27 @@ class ValidationError(AppError):
     message = "The request is not valid."
 
 
+class ServiceUnavailableError(AppError):
+    """A dependency is down or too slow: nothing is wrong with the request, and the same
+    request may succeed after `retry_after` seconds."""
+
+    code = "service.unavailable"
+    message = "The service is temporarily unavailable; try again shortly."
+    retry_after: int = 5
+
+
+class DatabaseUnavailable(ServiceUnavailableError):
+    code = "service.database_unavailable"
+    message = "The database is unavailable; try again shortly."
+{%- if cookiecutter.use_redis %}
+
+
+class RateLimiterUnavailable(ServiceUnavailableError):
+    code = "service.rate_limiter_unavailable"
+    message = "This action is rate limited and the limiter is unavailable; try again shortly."
+{%- endif %}
+
+
 class ItemNotFound(NotFoundError):
     code = "item.not_found"
     message = "Item not found."

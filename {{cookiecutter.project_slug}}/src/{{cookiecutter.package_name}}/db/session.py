@@ -3,10 +3,20 @@
 from typing import Any
 
 from sqlalchemy import Connection, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.core.config import Settings
+
+# What the drivers raise when the database is out of reach: connection failures and timeouts
+# come as they are (OSError, TimeoutError), SQLAlchemy wraps what happens on an open connection.
+DRIVER_ERRORS: tuple[type[Exception], ...] = (DBAPIError, OSError)
+# SQLSTATEs of a server that is going away or gave up waiting: connection exceptions (class
+# 08), too many connections, query_canceled (statement_timeout), shutdown, cannot connect now.
+UNAVAILABLE_SQLSTATES = ("08", "53300", "57014", "57P01", "57P02", "57P03")
+# SQLite's equivalents: another writer held the lock past the timeout, or no file to open.
+UNAVAILABLE_SQLITE_MESSAGES = ("database is locked", "unable to open database file")
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -17,8 +27,11 @@ def create_engine(settings: Settings) -> AsyncEngine:
     its connection through `transactional()`.
     """
     options: dict[str, Any] = {"echo": settings.sql_echo}
+    statement_timeout = settings.db_statement_timeout or None
     if settings.is_sqlite:
-        engine = create_async_engine(settings.database_url, **options)
+        # SQLite's timeout bounds the wait for another writer's lock (its busy timeout).
+        connect_args = {"timeout": statement_timeout} if statement_timeout else {}
+        engine = create_async_engine(settings.database_url, connect_args=connect_args, **options)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
@@ -31,7 +44,28 @@ def create_engine(settings: Settings) -> AsyncEngine:
         # A connection killed by the server is detected and replaced before use.
         pool_pre_ping=True,
         isolation_level="AUTOCOMMIT",
+        # A stopped or frozen server costs a request a bounded time, then a 503.
+        connect_args={
+            "timeout": settings.db_connect_timeout,
+            "command_timeout": statement_timeout,
+        },
         **options,
+    )
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database could not be reached or did not answer in time (worth
+    a retry: 503), rather than refused a statement (a bug: 500)."""
+    if isinstance(exc, OSError):  # refused, unreachable, or timed out (TimeoutError)
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    sqlstate = getattr(exc.orig, "sqlstate", None) or ""
+    message = str(exc.orig)
+    return sqlstate.startswith(UNAVAILABLE_SQLSTATES) or any(
+        text in message for text in UNAVAILABLE_SQLITE_MESSAGES
     )
 
 
@@ -68,11 +102,10 @@ class ReadOnlySession(Session):
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     # SQLite ignores foreign keys unless told so on every connection; WAL lets
-    # readers proceed while one writer commits.
+    # readers proceed while one writer commits. (The busy timeout is DB_STATEMENT_TIMEOUT.)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
 
 

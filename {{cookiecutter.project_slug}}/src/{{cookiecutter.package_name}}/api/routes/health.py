@@ -13,6 +13,14 @@ router = APIRouter(prefix="/health", tags=["health"])
 logger = structlog.get_logger(__name__)
 
 CHECK_TIMEOUT_SECONDS = 2.0
+{%- if cookiecutter.use_redis %}
+# Checks whose failure degrades the service without stopping it. Redis holds only the rate
+# limiter's counters: without it the limited routes answer 503 and every other route works,
+# and leaving rotation would not help, since every instance shares that Redis.
+DEGRADABLE_CHECKS = frozenset({"redis"})
+{%- else %}
+DEGRADABLE_CHECKS: frozenset[str] = frozenset()
+{%- endif %}
 
 
 @router.get("/live")
@@ -25,7 +33,8 @@ async def get_liveness() -> dict[str, str]:
 async def get_readiness(request: Request) -> JSONResponse:
     """Every dependency answers; each is checked concurrently, within a bounded time.
 
-    The body names each check with its status and latency; 503 when any fails.
+    The body names each check with its status and latency. A failed check makes it 503,
+    except a degradable one (Redis), which is reported `degraded` with a 200.
     """
     state = request.app.state
     checks: dict[str, Callable[[], Awaitable[object]]] = {"database": lambda: _ping_db(state)}
@@ -34,11 +43,12 @@ async def get_readiness(request: Request) -> JSONResponse:
 {%- endif %}
     results = await asyncio.gather(*(_timed(name, probe) for name, probe in checks.items()))
     report = dict(zip(checks, results, strict=True))
-    healthy = all(result["status"] == "ok" for result in results)
-    return JSONResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": report},
-        status_code=200 if healthy else 503,
-    )
+    failed = {name for name, result in report.items() if result["status"] != "ok"}
+    for name in failed & DEGRADABLE_CHECKS:
+        report[name] = {"status": "degraded"}
+    if failed - DEGRADABLE_CHECKS:
+        return JSONResponse({"status": "unavailable", "checks": report}, status_code=503)
+    return JSONResponse({"status": "degraded" if failed else "ok", "checks": report})
 
 
 async def _ping_db(state) -> None:
