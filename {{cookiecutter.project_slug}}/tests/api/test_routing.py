@@ -143,3 +143,56 @@ async def test_an_app_route_served_through_include_router_keeps_fastapis_matchin
 
     assert response.status_code == 200
     assert response.json() == {"pong": "yes"}
+
+
+ITEM_METHODS = "DELETE, GET, OPTIONS, PATCH"
+
+
+async def test_options_answers_with_every_method_of_the_path(client: httpx2.AsyncClient):
+    """OPTIONS on a path answers 204 with `Allow` naming every method served there."""
+    response = await client.options(f"{API_PREFIX}/items/1")
+
+    assert response.status_code == 204
+    assert response.headers["Allow"] == ITEM_METHODS
+    assert response.content == b""
+
+
+async def test_an_unserved_method_gets_405_naming_every_method_of_the_path(
+    client: httpx2.AsyncClient,
+):
+    """A method the path does not serve gets 405, and `Allow` names all those it does (not
+    just the first route's, as Starlette would)."""
+    response = await client.put(f"{API_PREFIX}/items/1", json={})
+
+    assert response.status_code == 405
+    assert response.headers["Allow"] == ITEM_METHODS
+    assert response.json()["code"] == "http.405"
+
+
+async def test_options_on_an_unknown_path_is_404(client: httpx2.AsyncClient):
+    """OPTIONS lists methods only for paths that exist."""
+    response = await client.options(f"{API_PREFIX}/nowhere")
+
+    assert response.status_code == 404
+
+
+async def test_cors_preflight_is_still_answered_by_cors(settings: Settings):
+    """With CORS_ORIGINS set, a preflight gets CORS's answer; a plain OPTIONS still gets
+    the path's methods."""
+    app = create_app(settings.model_copy(update={"cors_origins": ["https://app.example.com"]}))
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        preflight = await client.options(
+            f"{API_PREFIX}/items/1",
+            headers={
+                "Origin": "https://app.example.com",
+                "Access-Control-Request-Method": "PATCH",
+            },
+        )
+        plain = await client.options(f"{API_PREFIX}/items/1")
+    await close_app(app)
+
+    assert preflight.status_code == 200
+    assert preflight.headers["Access-Control-Allow-Origin"] == "https://app.example.com"
+    assert "PATCH" in preflight.headers["Access-Control-Allow-Methods"]
+    assert (plain.status_code, plain.headers["Allow"]) == (204, ITEM_METHODS)

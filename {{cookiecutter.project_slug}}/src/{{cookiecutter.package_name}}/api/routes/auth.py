@@ -3,8 +3,7 @@ factor, refresh, logout, password reset. No answer here may be cached."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
-from fastapi.security import OAuth2PasswordRequestForm
+from fastapi import APIRouter, Depends, Form, Response, status
 
 from {{ cookiecutter.package_name }}.api.deps import (
     AuthServiceDep,
@@ -15,8 +14,15 @@ from {{ cookiecutter.package_name }}.api.deps import (
     limit_by_address,
     no_store,
 )
+from {{ cookiecutter.package_name }}.api.responses import (
+    API_ERRORS,
+    RATE_LIMITED,
+    UNAUTHORIZED,
+    UNPARSEABLE_BODY,
+)
 from {{ cookiecutter.package_name }}.schemas.auth import (
     AcceptedRead,
+    LoginForm,
     LogoutRequest,
     MfaChallenge,
     MfaCodeRequest,
@@ -31,20 +37,20 @@ from {{ cookiecutter.package_name }}.schemas.auth import (
 )
 from {{ cookiecutter.package_name }}.schemas.common import ErrorBody
 
-router = APIRouter(prefix="/auth", tags=["auth"], dependencies=[Depends(no_store)])
-UNAUTHORIZED = {401: {"model": ErrorBody, "description": "Not authenticated"}}
-LIMITED = {429: {"model": ErrorBody, "description": "Too many attempts"}}
+router = APIRouter(
+    prefix="/auth", tags=["auth"], dependencies=[Depends(no_store)], responses=API_ERRORS
+)
 WRONG_CODE = {400: {"model": ErrorBody, "description": "The code is not valid"}}
 MFA_STATE = {409: {"model": ErrorBody, "description": "MFA is not in the required state"}}
 
 
 @router.post(
     "/login",
-    responses=UNAUTHORIZED | LIMITED,
+    responses=UNAUTHORIZED | RATE_LIMITED | UNPARSEABLE_BODY,
     dependencies=[limit_by_address("rate_limit_login_address", "login-address")],
 )
 async def login(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], auth: AuthServiceDep
+    form: Annotated[LoginForm, Form()], auth: AuthServiceDep
 ) -> TokenPair | MfaChallenge:
     """A token pair; or, when the account has MFA on, `{"mfa_required": true, "mfa_token"}`
     to finish at `POST /auth/mfa/verify`."""
@@ -53,7 +59,7 @@ async def login(
 
 @router.post(
     "/mfa/verify",
-    responses=UNAUTHORIZED | LIMITED,
+    responses=UNAUTHORIZED | RATE_LIMITED | UNPARSEABLE_BODY,
     dependencies=[limit_by_address("rate_limit_mfa_address", "mfa-address")],
 )
 async def verify_mfa(data: MfaVerifyRequest, auth: AuthServiceDep) -> TokenPair:
@@ -72,40 +78,61 @@ async def setup_mfa(user: CurrentUser, mfa: MfaServiceDep) -> MfaSetupRead:
     return await mfa.setup(user)
 
 
-@router.post("/mfa/enable", responses=UNAUTHORIZED | WRONG_CODE | MFA_STATE | LIMITED)
+@router.post(
+    "/mfa/enable",
+    responses=UNAUTHORIZED | WRONG_CODE | MFA_STATE | RATE_LIMITED,
+    dependencies=[limit_by_address("rate_limit_mfa_address", "mfa-address")],
+)
 async def enable_mfa(
     data: MfaCodeRequest, principal: CurrentPrincipal, mfa: MfaServiceDep
 ) -> RecoveryCodesRead:
     """Turn MFA on with a code from the app. Other sessions end; the recovery codes are
     shown only here, once."""
-    return await mfa.enable(principal.user, data.code, keep_session_id=principal.claims.session_id)
+    return await mfa.enable(
+        principal.user,
+        data.code,
+        password=data.password,
+        keep_session_id=principal.claims.session_id,
+    )
 
 
 @router.post(
     "/mfa/disable",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=UNAUTHORIZED | WRONG_CODE | MFA_STATE | LIMITED,
+    response_class=Response,
+    responses=UNAUTHORIZED | WRONG_CODE | MFA_STATE | RATE_LIMITED,
+    dependencies=[limit_by_address("rate_limit_mfa_address", "mfa-address")],
 )
 async def disable_mfa(data: MfaCodeRequest, user: CurrentUser, mfa: MfaServiceDep) -> None:
     """Turn MFA off with a code from the app or a recovery code."""
-    await mfa.disable(user, data.code)
+    await mfa.disable(user, data.code, password=data.password)
 
 
 @router.post(
     "/refresh",
-    responses=UNAUTHORIZED | LIMITED,
+    responses=UNAUTHORIZED | RATE_LIMITED | UNPARSEABLE_BODY,
     dependencies=[limit_by_address("rate_limit_refresh_address", "refresh-address")],
 )
 async def refresh_tokens(data: RefreshRequest, auth: AuthServiceDep) -> TokenPair:
     return await auth.refresh(data.refresh_token)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=UNAUTHORIZED)
+@router.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=UNAUTHORIZED | UNPARSEABLE_BODY,
+)
 async def logout(data: LogoutRequest, principal: CurrentPrincipal, auth: AuthServiceDep) -> None:
     await auth.logout(principal, data.refresh_token)
 
 
-@router.post("/logout-all", status_code=status.HTTP_204_NO_CONTENT, responses=UNAUTHORIZED)
+@router.post(
+    "/logout-all",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=UNAUTHORIZED,
+)
 async def logout_all(principal: CurrentPrincipal, auth: AuthServiceDep) -> None:
     await auth.logout_all(principal)
 
@@ -113,7 +140,7 @@ async def logout_all(principal: CurrentPrincipal, auth: AuthServiceDep) -> None:
 @router.post(
     "/password-reset/request",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=LIMITED,
+    responses=RATE_LIMITED | UNPARSEABLE_BODY,
     dependencies=[limit_by_address("rate_limit_password_reset_address", "password-reset")],
 )
 async def request_password_reset(
@@ -126,7 +153,11 @@ async def request_password_reset(
 @router.post(
     "/password-reset/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses={400: {"model": ErrorBody, "description": "Unknown, expired or used token"}},
+    response_class=Response,
+    responses={400: {"model": ErrorBody, "description": "Unknown, expired or used token"}}
+    | RATE_LIMITED,
+    # Shares the request route's limit, in a bucket of its own.
+    dependencies=[limit_by_address("rate_limit_password_reset_address", "password-reset-confirm")],
 )
 async def confirm_password_reset(
     data: PasswordResetConfirm, resets: PasswordResetServiceDep
