@@ -44,6 +44,7 @@ AUTH_PATHS = (
     "src/{package}/repositories/session.py",
     "src/{package}/services/user.py",
     "src/{package}/services/auth.py",
+    "src/{package}/services/reauthentication.py",
     "src/{package}/api/routes/users.py",
     "src/{package}/api/routes/auth.py",
     "migrations/versions/2026_11_22_0002_auth_sessions.py",

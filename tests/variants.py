@@ -46,6 +46,7 @@ AUTH_FILES = (
     "src/{package}/repositories/session.py",
     "src/{package}/services/user.py",
     "src/{package}/services/auth.py",
+    "src/{package}/services/reauthentication.py",
     "src/{package}/api/routes/users.py",
     "src/{package}/api/routes/auth.py",
     "migrations/versions/2026_11_22_0002_auth_sessions.py",

@@ -71,7 +71,9 @@ async def account(client: httpx2.AsyncClient) -> Account:
     headers = await bearer(client, user["email"])
     secret = await set_up(client, headers)
     account = Account(user, headers, secret, [])
-    enabled = await client.post(f"{MFA}/enable", json={"code": account.code(-1)}, headers=headers)
+    enabled = await client.post(
+        f"{MFA}/enable", json={"code": account.code(-1), "password": PASSWORD}, headers=headers
+    )
     assert enabled.status_code == 200, enabled.text
     account.recovery_codes = enabled.json()["recovery_codes"]
     return account
@@ -160,7 +162,9 @@ async def test_enable_with_a_wrong_code_is_refused_and_audited(client, engine: A
     headers = await bearer(client, user["email"])
     await set_up(client, headers)
 
-    response = await client.post(f"{MFA}/enable", json={"code": "000000"}, headers=headers)
+    response = await client.post(
+        f"{MFA}/enable", json={"code": "000000", "password": PASSWORD}, headers=headers
+    )
     status = await client.get(MFA, headers=headers)
     login_again = await client.post(LOGIN, data={"username": user["email"], "password": PASSWORD})
 
@@ -257,10 +261,14 @@ async def test_expired_forged_or_foreign_mfa_tokens_are_refused(client, account:
 
 async def test_disable_with_a_code_turns_mfa_off(client, account: Account, engine: AsyncEngine):
     """A right code turns MFA off: login gives tokens directly again; a wrong one does not."""
-    wrong = await client.post(f"{MFA}/disable", json={"code": "123456"}, headers=account.headers)
+    wrong = await client.post(
+        f"{MFA}/disable", json={"code": "123456", "password": PASSWORD}, headers=account.headers
+    )
     still_on = await client.get(MFA, headers=account.headers)
     right = await client.post(
-        f"{MFA}/disable", json={"code": account.code()}, headers=account.headers
+        f"{MFA}/disable",
+        json={"code": account.code(), "password": PASSWORD},
+        headers=account.headers,
     )
     login_again = await client.post(
         LOGIN, data={"username": account.user["email"], "password": PASSWORD}
@@ -283,7 +291,9 @@ async def test_enabling_ends_the_other_sessions(client):
     secret = await set_up(client, laptop)
 
     enabled = await client.post(
-        f"{MFA}/enable", json={"code": pyotp.TOTP(secret).now()}, headers=laptop
+        f"{MFA}/enable",
+        json={"code": pyotp.TOTP(secret).now(), "password": PASSWORD},
+        headers=laptop,
     )
 
     assert enabled.status_code == 200
@@ -298,10 +308,10 @@ async def test_state_conflicts_answer_409(client, account: Account):
 
     setup_again = await client.post(f"{MFA}/setup", headers=account.headers)
     enable_unset = await client.post(
-        f"{MFA}/enable", json={"code": "123456"}, headers=other_headers
+        f"{MFA}/enable", json={"code": "123456", "password": PASSWORD}, headers=other_headers
     )
     disable_off = await client.post(
-        f"{MFA}/disable", json={"code": "123456"}, headers=other_headers
+        f"{MFA}/disable", json={"code": "123456", "password": PASSWORD}, headers=other_headers
     )
 
     assert [r.status_code for r in (setup_again, enable_unset, disable_off)] == [409, 409, 409]
@@ -329,8 +339,9 @@ async def test_admin_can_reset_a_lost_second_factor(
     admin, admin_headers = await make_admin(client, session_factory)
     url = f"/api/v1/admin/users/{account.user['id']}/mfa"
 
-    reset = await client.delete(url, headers=admin_headers)
-    again = await client.delete(url, headers=admin_headers)
+    step_up = {"password": PASSWORD}
+    reset = await client.request("DELETE", url, json=step_up, headers=admin_headers)
+    again = await client.request("DELETE", url, json=step_up, headers=admin_headers)
     login_again = await client.post(
         LOGIN, data={"username": account.user["email"], "password": PASSWORD}
     )
@@ -353,13 +364,16 @@ async def test_wrong_codes_lock_the_second_step(client, strict_app: FastAPI, eng
     """After 2 wrong codes for an account, even the right code gets 429 with Retry-After."""
     await away_from_step_edge()
     user = await register_user(client)
+    # Turned on through the app with loose limits: the code spent here would count too.
+    headers = await bearer(client, user["email"])
+    secret = await set_up(client, headers)
+    totp = pyotp.TOTP(secret)
+    code = totp.generate_otp(totp.timecode(datetime.now(UTC)) - 1)
+    enabled = await client.post(
+        f"{MFA}/enable", json={"code": code, "password": PASSWORD}, headers=headers
+    )
+    assert enabled.status_code == 200
     async with client_for(strict_app) as attacker:
-        headers = await bearer(attacker, user["email"])
-        secret = await set_up(attacker, headers)
-        totp = pyotp.TOTP(secret)
-        code = totp.generate_otp(totp.timecode(datetime.now(UTC)) - 1)
-        enabled = await attacker.post(f"{MFA}/enable", json={"code": code}, headers=headers)
-        assert enabled.status_code == 200
         mfa_token = await start_login(attacker, user["email"])
 
         wrong = [await verify(attacker, mfa_token, "000000") for _ in range(2)]
@@ -394,3 +408,111 @@ async def test_lost_encryption_key_fails_codes_but_not_recovery_codes(account: A
     assert code.status_code == 401
     assert code.json()["code"] == "auth.invalid_mfa_code"
     assert recovery.status_code == 200
+
+
+async def test_concurrent_wrong_codes_are_evaluated_at_most_the_limit(
+    account: Account, settings, engine
+):
+    """30 simultaneous wrong codes at the second step: exactly the limit's 5 are checked,
+    the rest get 429, and then even the right code is refused."""
+    app = limited_app(settings, rate_limit_mfa_account="5/minute")
+    try:
+        async with client_for(app) as attacker:
+            mfa_token = await start_login(attacker, account.user["email"])
+            wrong = await asyncio.gather(
+                *(verify(attacker, mfa_token, f"{n:06d}") for n in range(100000, 100030))
+            )
+            right = await verify(attacker, mfa_token, account.code())
+    finally:
+        await close_app(app)
+
+    assert sorted(response.status_code for response in wrong) == [401] * 5 + [429] * 25
+    assert right.status_code == 429
+    assert (await actions_of(engine, account.user["id"])).count("auth.mfa_failed") == 5
+
+
+async def test_disabling_mfa_is_limited_per_address(account: Account, settings):
+    """Wrong codes to turn MFA off from one address are cut off by the address limit."""
+    app = limited_app(settings, rate_limit_mfa_address="2/minute")
+    try:
+        async with client_for(app) as caller:
+            statuses = [
+                (
+                    await caller.post(
+                        f"{MFA}/disable",
+                        json={"code": "000000", "password": PASSWORD},
+                        headers=account.headers,
+                    )
+                ).status_code
+                for _ in range(3)
+            ]
+    finally:
+        await close_app(app)
+
+    assert statuses == [400, 400, 429]
+
+
+@pytest.mark.parametrize("action", ["enable", "disable"])
+async def test_changing_mfa_needs_the_current_password(client, account: Account, engine, action):
+    """A stolen access token alone cannot turn MFA on (the thief's own factor) or off: a
+    wrong password is refused (422) and audited, and the factor is left as it was."""
+    if action == "enable":
+        user = await register_user(client)
+        headers = await bearer(client, user["email"])
+        secret = await set_up(client, headers)
+        code, user_id = pyotp.TOTP(secret).now(), user["id"]
+    else:
+        headers, code, user_id = account.headers, account.code(), account.user["id"]
+
+    wrong = await client.post(
+        f"{MFA}/{action}", json={"code": code, "password": "not the password"}, headers=headers
+    )
+    missing = await client.post(f"{MFA}/{action}", json={"code": code}, headers=headers)
+    status = await client.get(MFA, headers=headers)
+
+    assert (wrong.status_code, wrong.json()["code"]) == (422, "user.invalid_current_password")
+    assert missing.status_code == 422
+    assert status.json()["enabled"] is (action == "disable")
+    assert "auth.password_check_failed" in await actions_of(engine, user_id)
+
+
+async def test_mfa_password_guesses_share_the_login_limit(account: Account, settings):
+    """Wrong passwords at /mfa/disable count against the account's login limit: once it is
+    used up, even the right password gets 429."""
+    app = limited_app(settings, rate_limit_login_account="2/minute")
+    try:
+        async with client_for(app) as thief:
+            statuses = [
+                (
+                    await thief.post(
+                        f"{MFA}/disable",
+                        json={"code": account.code(), "password": password},
+                        headers=account.headers,
+                    )
+                ).status_code
+                for password in ("guess one", "guess two", PASSWORD)
+            ]
+    finally:
+        await close_app(app)
+
+    assert statuses == [422, 422, 429]
+
+
+async def test_admin_mfa_reset_needs_the_admins_own_password(
+    client, account: Account, session_factory, engine
+):
+    """Removing someone's second factor needs the acting admin's current password: a stolen
+    admin token alone is refused (422), audited, and the factor stays."""
+    admin, admin_headers = await make_admin(client, session_factory)
+    url = f"/api/v1/admin/users/{account.user['id']}/mfa"
+
+    wrong = await client.request(
+        "DELETE", url, json={"password": "not the password"}, headers=admin_headers
+    )
+    missing = await client.delete(url, headers=admin_headers)
+    status = await client.get(MFA, headers=account.headers)
+
+    assert (wrong.status_code, wrong.json()["code"]) == (422, "user.invalid_current_password")
+    assert missing.status_code == 422
+    assert status.json()["enabled"] is True
+    assert "auth.password_check_failed" in await actions_of(engine, admin["id"])

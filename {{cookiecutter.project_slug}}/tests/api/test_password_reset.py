@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models.password_reset import PasswordResetToken
+from tests.api.test_rate_limits import client_for, limited_app
 from tests.conftest import Mailbox, close_app
 from tests.factories import PASSWORD, login, register_user
 
@@ -169,3 +170,44 @@ async def test_mail_server_down_still_answers_202(settings, session_factory):
 
     assert response.status_code == 202
     assert (outbox.sent, outbox.dropped) == (0, 1)
+
+
+async def test_confirm_is_limited_per_address(settings):
+    """A flood of guessed reset tokens from one address is cut off with 429."""
+    app = limited_app(settings, rate_limit_password_reset_address="2/minute")
+    try:
+        async with client_for(app) as attacker:
+            statuses = [
+                (
+                    await attacker.post(
+                        CONFIRM, json={"token": f"guess-{n}", "new_password": NEW_PASSWORD}
+                    )
+                ).status_code
+                for n in range(3)
+            ]
+    finally:
+        await close_app(app)
+
+    assert statuses == [400, 400, 429]
+
+
+async def test_unknown_token_costs_no_password_hash(client, app):
+    """A token we never issued is refused before the new password is hashed, so bogus
+    confirmations cannot burn the CPU that logins need."""
+    hashed: list[str] = []
+    real_hash = app.state.hasher.hash
+
+    async def counting_hash(password: str) -> str:
+        hashed.append(password)
+        return await real_hash(password)
+
+    app.state.hasher.hash = counting_hash
+    try:
+        response = await client.post(
+            CONFIRM, json={"token": "never-issued", "new_password": NEW_PASSWORD}
+        )
+    finally:
+        del app.state.hasher.hash
+
+    assert response.status_code == 400
+    assert hashed == []

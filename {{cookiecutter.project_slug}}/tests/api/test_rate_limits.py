@@ -180,3 +180,23 @@ async def test_forwarded_for_is_believed_from_trusted_proxies(settings):
 
     assert statuses == [401, 401, 401]
     assert again.status_code == 429
+
+
+async def test_concurrent_wrong_logins_are_evaluated_at_most_the_limit(settings, client):
+    """40 simultaneous wrong passwords for one account: exactly the limit's 5 are checked
+    (401), every other one is refused (429) before any work."""
+    user = await register_user(client)
+    app = limited_app(settings, rate_limit_login_account="5/minute")
+    try:
+        async with client_for(app) as attacker:
+            responses = await asyncio.gather(
+                *(
+                    attacker.post(LOGIN, data={"username": user["email"], "password": f"no{n}"})
+                    for n in range(40)
+                )
+            )
+    finally:
+        await close_app(app)
+
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [401] * 5 + [429] * 35

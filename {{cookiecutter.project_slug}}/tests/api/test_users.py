@@ -2,8 +2,12 @@
 
 import httpx2
 import pytest
+from sqlalchemy import select
 
-from tests.factories import PASSWORD, auth_headers, register_user
+from {{ cookiecutter.package_name }}.models.audit import AuditLog
+from tests.api.test_rate_limits import client_for, limited_app
+from tests.conftest import close_app
+from tests.factories import PASSWORD, auth_headers, login, register_user
 
 URL = "/api/v1/users/"
 LOGIN = "/api/v1/auth/login"
@@ -129,3 +133,60 @@ async def login_pair(client: httpx2.AsyncClient, email: str, password: str) -> d
 
 def bearer(pair: dict) -> dict[str, str]:
     return {"Authorization": f"Bearer {pair['access_token']}"}
+
+
+async def test_wrong_current_passwords_count_against_the_account_limit(settings, client, engine):
+    """Guessing the current password through PATCH /users/me is limited like login: each
+    failure is audited, and once the account's limit is used up even the right one gets 429."""
+    user = await register_user(client)
+    app = limited_app(settings, rate_limit_login_account="4/minute")
+    try:
+        async with client_for(app) as thief:
+            headers = {"Authorization": f"Bearer {await login(thief, email=user['email'])}"}
+            wrong = [
+                await thief.patch(
+                    f"{URL}me",
+                    json={"current_password": f"guess {n}", "new_password": "stolen password"},
+                    headers=headers,
+                )
+                for n in range(3)
+            ]
+            right = await thief.patch(
+                f"{URL}me",
+                json={"current_password": PASSWORD, "new_password": "stolen password"},
+                headers=headers,
+            )
+    finally:
+        await close_app(app)
+
+    assert [response.status_code for response in wrong] == [422, 422, 422]
+    assert right.status_code == 429
+    assert int(right.headers["Retry-After"]) > 0
+    async with engine.connect() as connection:
+        actions = (
+            await connection.execute(select(AuditLog.action).where(AuditLog.actor_id == user["id"]))
+        ).scalars()
+        assert list(actions).count("auth.password_check_failed") == 3
+
+
+@pytest.mark.parametrize(
+    ("registered", "other_form"),
+    [
+        ("admin@example.com", "\uff41\uff44\uff4d\uff49\uff4e@example.com"),  # fullwidth
+        ("jos\u00e9@example.com", "jose\u0301@example.com"),  # composed vs decomposed
+        ("ann@example.com", " Ann@Example.COM "),
+    ],
+    ids=["fullwidth", "nfd", "spaces-and-case"],
+)
+async def test_one_email_in_any_form_is_one_account(client, registered: str, other_form: str):
+    """Registration and login normalise emails the same way (NFKC, stripped, lower-case):
+    another form of a registered address is taken, and logs in to the same account."""
+    user = await register_user(client, email=registered)
+
+    second = await client.post(URL, json={"email": other_form, "password": PASSWORD})
+    logged_in = await client.post(LOGIN, data={"username": other_form, "password": PASSWORD})
+
+    assert (second.status_code, second.json()["code"]) == (409, "user.email_taken")
+    assert logged_in.status_code == 200, logged_in.text
+    me = await client.get(f"{URL}me", headers=bearer(logged_in.json()))
+    assert me.json()["id"] == user["id"]

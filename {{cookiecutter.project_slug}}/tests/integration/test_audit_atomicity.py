@@ -9,6 +9,7 @@ from {{ cookiecutter.package_name }}.models.audit import AuditLog
 from {{ cookiecutter.package_name }}.models.user import User
 from {{ cookiecutter.package_name }}.schemas.admin import AdminUserUpdate
 from {{ cookiecutter.package_name }}.services.admin import AdminService
+from tests.fakes import password_check_for
 
 
 class CommitFails(SqlAlchemyUnitOfWork):
@@ -32,7 +33,8 @@ async def seed_users(uow: SqlAlchemyUnitOfWork) -> tuple[int, int]:
 async def test_failed_commit_keeps_neither_change_nor_audit_row(session_factory):
     """A failure after the change and before commit leaves no role change and no audit row."""
     root, ann = await seed_users(SqlAlchemyUnitOfWork(session_factory))
-    service = AdminService(CommitFails(session_factory))
+    failing_uow = CommitFails(session_factory)
+    service = AdminService(failing_uow, password_check=password_check_for(failing_uow))
 
     with pytest.raises(ConnectionError):
         await service.update_user(actor_id=root, user_id=ann, data=AdminUserUpdate(role=Role.ADMIN))
@@ -47,7 +49,8 @@ async def test_failed_commit_keeps_neither_change_nor_audit_row(session_factory)
 async def test_successful_commit_keeps_both(session_factory):
     """The same change, committed, stores the new role and exactly one audit row for it."""
     root, ann = await seed_users(SqlAlchemyUnitOfWork(session_factory))
-    service = AdminService(SqlAlchemyUnitOfWork(session_factory))
+    uow = SqlAlchemyUnitOfWork(session_factory)
+    service = AdminService(uow, password_check=password_check_for(uow))
 
     await service.update_user(actor_id=root, user_id=ann, data=AdminUserUpdate(role=Role.ADMIN))
 

@@ -35,6 +35,7 @@ from {{ cookiecutter.package_name }}.services.item import ItemService
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.services.mfa import MfaService
 from {{ cookiecutter.package_name }}.services.password_reset import PasswordResetService
+from {{ cookiecutter.package_name }}.services.reauthentication import PasswordConfirmation
 from {{ cookiecutter.package_name }}.services.user import UserService
 {%- endif %}
 
@@ -103,7 +104,17 @@ def limit_by_address(setting: str, scope: str) -> Any:
 
 
 async def get_user_service(request: Request, uow: UowDep) -> UserService:
-    return UserService(uow, request.app.state.hasher)
+    return UserService(uow, request.app.state.hasher, password_check=_password_check(request, uow))
+
+
+def _password_check(request: Request, uow: UnitOfWork) -> PasswordConfirmation:
+    state = request.app.state
+    return PasswordConfirmation(
+        uow,
+        hasher=state.hasher,
+        limiter=state.limiter,
+        attempts_per_account=state.settings.rate_limit_login_account,
+    )
 
 
 async def get_mfa_service(request: Request, uow: UowDep) -> MfaService:
@@ -113,7 +124,12 @@ async def get_mfa_service(request: Request, uow: UowDep) -> MfaService:
 def _mfa_service(request: Request, uow: UnitOfWork) -> MfaService:
     state = request.app.state
     return MfaService(
-        uow, totp=state.totp, box=state.mfa_box, limiter=state.limiter, policy=state.mfa_policy
+        uow,
+        totp=state.totp,
+        box=state.mfa_box,
+        limiter=state.limiter,
+        policy=state.mfa_policy,
+        password_check=_password_check(request, uow),
     )
 
 
@@ -230,8 +246,8 @@ async def get_password_reset_service(request: Request, uow: UowDep) -> PasswordR
 PasswordResetServiceDep = Annotated[PasswordResetService, Depends(get_password_reset_service)]
 
 
-async def get_admin_service(uow: UowDep) -> AdminService:
-    return AdminService(uow)
+async def get_admin_service(request: Request, uow: UowDep) -> AdminService:
+    return AdminService(uow, password_check=_password_check(request, uow))
 
 
 AdminServiceDep = Annotated[AdminService, Depends(get_admin_service)]

@@ -22,7 +22,12 @@ from {{ cookiecutter.package_name }}.core.errors import RateLimited
 
 
 class RateLimiter:
-    """Counts attempts per key and raises RateLimited (429) once a limit is used up."""
+    """Counts attempts per key and raises RateLimited (429) once a limit is used up.
+
+    An attempt is counted when it starts, before any work, and the count and the check are
+    one atomic step in the storage. Counting only failures would need each outcome first,
+    and concurrent attempts would all pass the check before any of them was counted.
+    """
 
     def __init__(self, storage: Storage) -> None:
         self._limiter = MovingWindowRateLimiter(storage)
@@ -33,28 +38,31 @@ class RateLimiter:
         if not await self._limiter.hit(item, *keys):
             raise RateLimited(retry_after=await self._retry_after(item, *keys))
 
-    async def count(self, limit: str, *keys: str) -> None:
-        """Count one attempt against `limit` without raising (failures counted after the fact)."""
-        await self._limiter.hit(parse(limit), *keys)
-
-    async def check(self, limit: str, *keys: str) -> None:
-        """Raise if `limit` is already used up for `keys`, without counting an attempt."""
-        item = parse(limit)
-        if not await self._limiter.test(item, *keys):
-            raise RateLimited(retry_after=await self._retry_after(item, *keys))
-
     async def _retry_after(self, item: RateLimitItem, *keys: str) -> int:
         stats = await self._limiter.get_window_stats(item, *keys)
         return max(1, math.ceil(stats.reset_time - time.time()))
 {%- if cookiecutter.use_redis %}
 
 
-def redis_storage(redis_url: str, *, key_prefix: str = "ratelimit") -> Storage:
-    """`limits` storage on Redis through redis-py (the client the rest of the app uses)."""
+def redis_storage(
+    redis_url: str, *, key_prefix: str = "ratelimit", timeout: float = 2.0
+) -> Storage:
+    """`limits` storage on Redis through redis-py (the client the rest of the app uses).
+
+    Every failure to reach Redis, or to hear back within `timeout` seconds, is raised as
+    `limits.errors.StorageError` (answered 503 by api/errors.py).
+    """
     uri = redis_url.replace("redis://", "async+redis://", 1).replace(
         "rediss://", "async+rediss://", 1
     )
-    return storage_from_string(uri, implementation="redispy", key_prefix=key_prefix)
+    return storage_from_string(
+        uri,
+        implementation="redispy",
+        key_prefix=key_prefix,
+        wrap_exceptions=True,
+        socket_connect_timeout=timeout,
+        socket_timeout=timeout,
+    )
 {%- else %}
 
 

@@ -1,15 +1,34 @@
 """User request and response models. Passwords only ever travel inwards."""
 
+import unicodedata
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
+
+from {{ cookiecutter.package_name }}.models.user import EMAIL_MAX_LENGTH
+from {{ cookiecutter.package_name }}.schemas.common import SafeStr
 
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 128
+FULL_NAME_MAX_LENGTH = 200
 
-Email = Annotated[EmailStr, AfterValidator(str.lower)]
+
+def normalize_email(email: str) -> str:
+    """The one form of an address that registration, login and reset all compare:
+    NFKC (fullwidth and decomposed letters become their usual form), stripped, lower-case."""
+    return unicodedata.normalize("NFKC", email).strip().lower()
+
+
+def _normalize_if_text(value: object) -> object:
+    # Anything that is not a string is left for EmailStr to refuse with a 422.
+    return normalize_email(value) if isinstance(value, str) else value
+
+
+# email-validator refuses NUL characters itself, and addresses over 254 characters.
+Email = Annotated[EmailStr, Field(max_length=EMAIL_MAX_LENGTH), BeforeValidator(_normalize_if_text)]
 Password = Annotated[str, Field(min_length=PASSWORD_MIN_LENGTH, max_length=PASSWORD_MAX_LENGTH)]
+FullName = Annotated[SafeStr, Field(max_length=FULL_NAME_MAX_LENGTH)]
 
 
 class UserCreate(BaseModel):
@@ -17,7 +36,7 @@ class UserCreate(BaseModel):
 
     email: Email
     password: Password
-    full_name: str | None = Field(default=None, max_length=200)
+    full_name: FullName | None = None
 
 
 class UserUpdate(BaseModel):
@@ -25,7 +44,7 @@ class UserUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str | None = Field(default=None, max_length=200)
+    full_name: FullName | None = None
     current_password: str | None = Field(default=None, max_length=PASSWORD_MAX_LENGTH)
     new_password: Password | None = None
 

@@ -22,6 +22,7 @@ from {{ cookiecutter.package_name }}.schemas.admin import (
 from {{ cookiecutter.package_name }}.schemas.common import Page, PageParams
 from {{ cookiecutter.package_name }}.schemas.user import UserRead
 from {{ cookiecutter.package_name }}.services.audit import audit_entry
+from {{ cookiecutter.package_name }}.services.reauthentication import PasswordConfirmation
 
 logger = structlog.get_logger(__name__)
 
@@ -29,8 +30,9 @@ logger = structlog.get_logger(__name__)
 class AdminService:
     """Lists, inspects and changes users; reads the audit log."""
 
-    def __init__(self, uow: UnitOfWork) -> None:
+    def __init__(self, uow: UnitOfWork, *, password_check: PasswordConfirmation) -> None:
         self.uow = uow
+        self.password_check = password_check  # shares this service's Unit of Work
 
     async def list_users(self, *, filters: UserFilters, page: PageParams) -> Page[UserRead]:
         async with self.uow(read_only=True):
@@ -68,9 +70,12 @@ class AdminService:
             logger.info("user_changed_by_admin", user_id=user.id, actor_id=actor_id)
             return UserRead.model_validate(user)
 
-    async def reset_mfa(self, *, actor_id: int, user_id: int) -> None:
+    async def reset_mfa(self, *, actor: UserRead, password: str, user_id: int) -> None:
         """Turn a user's MFA off for them (lost phone and recovery codes): their next login
-        needs only the password, so confirm who is asking before you do this."""
+        needs only the password. The acting admin's own current password is checked first,
+        so a stolen admin token alone cannot strip a factor."""
+        await self.password_check.confirm(actor, password, action="reset_mfa")
+        actor_id = actor.id
         async with self.uow:
             user = await self._existing(user_id)
             if await self.uow.mfa.get(user.id) is None:

@@ -2,8 +2,8 @@
 
 An accepted code's time step is recorded with a conditional UPDATE, so the same
 code (or an older one) never works twice, even for two racing requests. A
-recovery code stands in for an authenticator code, once. Wrong codes count
-against a per-account limit (checked before any work) and are audited.
+recovery code stands in for an authenticator code, once. Every code tried counts
+against a per-account limit before it is checked, and wrong codes are audited.
 """
 
 from dataclasses import dataclass
@@ -32,6 +32,7 @@ from {{ cookiecutter.package_name }}.models.mfa import MfaFactor
 from {{ cookiecutter.package_name }}.schemas.auth import MfaSetupRead, MfaStatusRead, RecoveryCodesRead
 from {{ cookiecutter.package_name }}.schemas.user import UserRead
 from {{ cookiecutter.package_name }}.services.audit import audit_entry
+from {{ cookiecutter.package_name }}.services.reauthentication import PasswordConfirmation
 
 logger = structlog.get_logger(__name__)
 
@@ -43,7 +44,7 @@ class SecondFactor(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class MfaPolicy:
-    failures_per_account: str
+    attempts_per_account: str
     recovery_codes: int
 
 
@@ -83,12 +84,14 @@ class MfaService:
         box: SecretBox,
         limiter: RateLimiter,
         policy: MfaPolicy,
+        password_check: PasswordConfirmation,
     ) -> None:
         self.uow = uow
         self.totp = totp
         self.box = box
         self.limiter = limiter
         self.policy = policy
+        self.password_check = password_check  # shares this service's Unit of Work
 
     async def status(self, user: UserRead) -> MfaStatusRead:
         async with self.uow(read_only=True):
@@ -109,12 +112,16 @@ class MfaService:
             secret=secret, otpauth_uri=self.totp.provisioning_uri(secret, account=user.email)
         )
 
-    async def enable(self, user: UserRead, code: str, *, keep_session_id: str) -> RecoveryCodesRead:
-        """Turn MFA on with a first code from the app; returns the recovery codes (shown once).
+    async def enable(
+        self, user: UserRead, code: str, *, password: str, keep_session_id: str
+    ) -> RecoveryCodesRead:
+        """Turn MFA on with the current password and a first code from the app; returns the
+        recovery codes (shown once).
 
         Every other session of the user ends: they began with the password alone.
         """
-        await self.check_limit(user.id)
+        await self.password_check.confirm(user, password, action="enable_mfa")
+        await self.count_attempt(user.id)
         now = datetime.now(UTC)
         codes = new_recovery_codes(self.policy.recovery_codes)
         async with self.uow:
@@ -145,9 +152,10 @@ class MfaService:
         await self.record_failure(user.id, "enable")
         raise MfaCodeRejected
 
-    async def disable(self, user: UserRead, code: str) -> None:
-        """Turn MFA off with an authenticator code or a recovery code."""
-        await self.check_limit(user.id)
+    async def disable(self, user: UserRead, code: str, *, password: str) -> None:
+        """Turn MFA off with the current password and an authenticator or recovery code."""
+        await self.password_check.confirm(user, password, action="disable_mfa")
+        await self.count_attempt(user.id)
         now = datetime.now(UTC)
         async with self.uow:
             factor = await self.uow.mfa.get_enabled(user.id)
@@ -199,8 +207,7 @@ class MfaService:
         return None
 
     async def record_failure(self, user_id: int, action: str) -> None:
-        """Count a wrong code against the account and audit it (its own transaction)."""
-        await self.limiter.count(self.policy.failures_per_account, "mfa", str(user_id))
+        """Audit a wrong code, in its own transaction (the attempt was already counted)."""
         async with self.uow:
             await self.uow.audit.add(
                 audit_entry(
@@ -213,6 +220,7 @@ class MfaService:
             await self.uow.commit()
         logger.info("mfa_failed", user_id=user_id, action=action)
 
-    async def check_limit(self, user_id: int) -> None:
-        """Refuse (429) an account whose wrong codes reached the limit, before any work."""
-        await self.limiter.check(self.policy.failures_per_account, "mfa", str(user_id))
+    async def count_attempt(self, user_id: int) -> None:
+        """Count a code against the account's limit before it is checked; refuse (429)
+        once the limit is used up."""
+        await self.limiter.hit(self.policy.attempts_per_account, "mfa", str(user_id))

@@ -16,6 +16,7 @@ from {{ cookiecutter.package_name }}.core.errors import InvalidResetToken
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher, hash_token, new_refresh_token
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
 from {{ cookiecutter.package_name }}.models.password_reset import PasswordResetToken
+from {{ cookiecutter.package_name }}.schemas.user import normalize_email
 from {{ cookiecutter.package_name }}.services.audit import audit_entry
 
 logger = structlog.get_logger(__name__)
@@ -42,21 +43,31 @@ class PasswordResetService:
 
     def request_reset(self, email: str) -> None:
         """Start the reset in the background and return at once."""
-        task = asyncio.create_task(self._issue(email.lower()))
+        task = asyncio.create_task(self._issue(normalize_email(email)))
         # The outbox keeps tasks alive and lets tests and shutdown wait for them.
         self.outbox.track(task)
 
     async def confirm_reset(self, *, token: str, new_password: str) -> None:
-        """Spend `token` and set `new_password`; every session of the user ends."""
+        """Spend `token` and set `new_password`; every session of the user ends.
+
+        The token is looked up before the password is hashed, so a guessed token costs a
+        read, not a hash: bogus confirmations cannot take the CPU that logins need.
+        """
         now = datetime.now(UTC)
-        new_hash = await self.hasher.hash(new_password)
-        async with self.uow:
-            found = await self.uow.password_resets.get_by_hash(hash_token(token))
+        token_hash = hash_token(token)
+        async with self.uow(read_only=True):
+            found = await self.uow.password_resets.get_by_hash(token_hash)
             if found is None or found.used_at is not None or found.expires_at <= now:
                 raise InvalidResetToken
-            if not await self.uow.password_resets.spend(found.id, now=now):
+            token_id, user_id = found.id, found.user_id
+        # Hash outside the transaction: no connection is held during the slow part.
+        new_hash = await self.hasher.hash(new_password)
+        async with self.uow:
+            # A conditional UPDATE: of two racing confirmations (or a confirmation racing a
+            # newer request, which voids this token), one wins.
+            if not await self.uow.password_resets.spend(token_id, now=now):
                 raise InvalidResetToken
-            user = await self.uow.users.get(found.user_id)
+            user = await self.uow.users.get(user_id)
             if user is None or not user.is_active:
                 raise InvalidResetToken
             await self.uow.users.update(user, {"hashed_password": new_hash})

@@ -4,17 +4,14 @@ from datetime import UTC, datetime
 
 import structlog
 
-from {{ cookiecutter.package_name }}.core.errors import (
-    EmailAlreadyRegistered,
-    InvalidCurrentPassword,
-    UserNotFound,
-)
+from {{ cookiecutter.package_name }}.core.errors import EmailAlreadyRegistered, UserNotFound
 from {{ cookiecutter.package_name }}.core.permissions import Role
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
 from {{ cookiecutter.package_name }}.models.user import User
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead, UserUpdate
 from {{ cookiecutter.package_name }}.services.audit import audit_entry
+from {{ cookiecutter.package_name }}.services.reauthentication import PasswordConfirmation
 
 logger = structlog.get_logger(__name__)
 
@@ -22,9 +19,18 @@ logger = structlog.get_logger(__name__)
 class UserService:
     """Registers users and reads their profiles."""
 
-    def __init__(self, uow: UnitOfWork, hasher: PasswordHasher) -> None:
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        hasher: PasswordHasher,
+        *,
+        password_check: PasswordConfirmation | None = None,
+    ) -> None:
         self.uow = uow
         self.hasher = hasher
+        # Needed to change a password; registration (the create-admin command) does without.
+        # It shares this service's Unit of Work.
+        self.password_check = password_check
 
     async def register(self, data: UserCreate, *, role: Role = Role.USER) -> UserRead:
         """Create an account; an email already in use raises EmailAlreadyRegistered."""
@@ -53,10 +59,13 @@ class UserService:
             logger.info("user_registered", user_id=user.id, role=role)
             return UserRead.model_validate(user)
 
-    async def update_profile(self, *, user_id: int, session_id: str, data: UserUpdate) -> UserRead:
-        """Change one's own profile. A password change needs the current password and
-        ends every other session of the user (other devices must log in again)."""
-        new_hash = await self._new_password_hash(user_id, data)
+    async def update_profile(
+        self, *, user: UserRead, session_id: str, data: UserUpdate
+    ) -> UserRead:
+        """Change one's own profile. A password change needs the current password (checked
+        as login checks it) and ends every other session of the user."""
+        user_id = user.id
+        new_hash = await self._new_password_hash(user, data)
         async with self.uow:
             user = await self.uow.users.get(user_id)
             if user is None:
@@ -77,16 +86,12 @@ class UserService:
                 logger.info("password_changed", user_id=user_id)
             return UserRead.model_validate(user)
 
-    async def _new_password_hash(self, user_id: int, data: UserUpdate) -> str | None:
+    async def _new_password_hash(self, user: UserRead, data: UserUpdate) -> str | None:
         if data.new_password is None:
             return None
-        async with self.uow(read_only=True):
-            user = await self.uow.users.get(user_id)
-            current_hash = user.hashed_password if user else None
-        if not data.current_password or not await self.hasher.verify(
-            data.current_password, current_hash
-        ):
-            raise InvalidCurrentPassword
+        if self.password_check is None:
+            raise RuntimeError("UserService needs a password_check to change a password")
+        await self.password_check.confirm(user, data.current_password, action="change_password")
         return await self.hasher.hash(data.new_password)
 
     async def get_user(self, user_id: int) -> UserRead:

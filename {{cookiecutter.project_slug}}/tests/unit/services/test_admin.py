@@ -10,7 +10,7 @@ from {{ cookiecutter.package_name }}.schemas.common import PageParams
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services.admin import AdminService
 from {{ cookiecutter.package_name }}.services.user import UserService
-from tests.fakes import FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork, password_check_for
 
 
 @pytest.fixture
@@ -20,7 +20,7 @@ def uow() -> FakeUnitOfWork:
 
 @pytest.fixture
 def admin(uow: FakeUnitOfWork) -> AdminService:
-    return AdminService(uow)
+    return AdminService(uow, password_check=password_check_for(uow))
 
 
 async def add_user(uow: FakeUnitOfWork, email: str, role: Role = Role.USER) -> int:
