@@ -11,6 +11,12 @@ from types import TracebackType
 from typing import Any, Self
 
 {% if cookiecutter.use_auth -%}
+from limits.aio.storage import MemoryStorage
+
+{% endif -%}
+{% if cookiecutter.use_auth -%}
+from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter
+from {{ cookiecutter.package_name }}.core.security import PasswordHasher
 from {{ cookiecutter.package_name }}.models.audit import AuditLog
 {% endif -%}
 from {{ cookiecutter.package_name }}.models.item import Item
@@ -19,6 +25,7 @@ from {{ cookiecutter.package_name }}.models.mfa import MfaFactor, MfaRecoveryCod
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.models.user import User
 from {{ cookiecutter.package_name }}.repositories.session import USER_OF_LIVE_SESSION
+from {{ cookiecutter.package_name }}.services.reauthentication import PasswordConfirmation
 {%- endif %}
 
 
@@ -66,6 +73,19 @@ class FakeItemRepository(FakeRepository):
             rows = [item for item in rows if item.owner_id == owner_id]
 {%- endif %}
         return rows[offset : offset + limit], len(rows)
+
+    async def update_by_id(self, item_id: int, changes: dict[str, Any]) -> dict[str, Any] | None:
+        item = self.rows.get(item_id)
+        return None if item is None else _as_row(await self.update(item, changes))
+
+    async def delete_by_id(self, item_id: int) -> dict[str, Any] | None:
+        item = self.rows.pop(item_id, None)
+        return None if item is None else _as_row(item)
+
+
+def _as_row(item: Item) -> dict[str, Any]:
+    """An item as the real repository returns it: its columns, as a dict."""
+    return {column.key: getattr(item, column.key) for column in Item.__table__.columns}
 {%- if cookiecutter.use_auth %}
 
 
@@ -123,7 +143,7 @@ class FakeSessionRepository:
         self.users = users
 
     async def add(self, session: AuthSession) -> AuthSession:
-        session.created_at = datetime.now(UTC)
+        session.created_at = session.created_at or datetime.now(UTC)
         session.revoked_at = None
         self.rows[session.id] = session
         return session
@@ -144,6 +164,9 @@ class FakeSessionRepository:
             return False
         token.used_at = now
         return True
+
+    async def get_used_at(self, token_id: int) -> datetime | None:
+        return next(token.used_at for token in self.tokens.values() if token.id == token_id)
 
     async def revoke(self, session_id: str, *, now: datetime) -> None:
         session = self.rows.get(session_id)
@@ -295,3 +318,15 @@ class FakeUnitOfWork:
 
     async def rollback(self) -> None:
         return None
+{%- if cookiecutter.use_auth %}
+
+
+def password_check_for(uow: Any) -> PasswordConfirmation:
+    """A real password check on `uow`, with a cheap hasher and limits counted in memory."""
+    return PasswordConfirmation(
+        uow,
+        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
+        limiter=RateLimiter(MemoryStorage()),
+        attempts_per_account="5/minute",
+    )
+{%- endif %}

@@ -6,8 +6,10 @@ in a worker thread: the event loop keeps serving other requests meanwhile
 """
 
 import asyncio
+import base64
 import ctypes
 import hashlib
+import hmac
 import os
 import secrets
 import uuid
@@ -46,6 +48,8 @@ _malloc_trim = _load_malloc_trim()
 REQUIRED_CLAIMS = ("exp", "iat", "sub", "jti", "sid", "type")
 MFA_REQUIRED_CLAIMS = ("exp", "iat", "sub", "jti", "type")
 REFRESH_TOKEN_BYTES = 32
+# Keeps successor derivation apart from every other use of SECRET_KEY (JWT signatures).
+SUCCESSOR_LABEL = b"refresh-token-successor\x00"
 # Access tokens whose verified claims are remembered (a few hundred bytes each).
 VERIFIED_TOKENS_CACHED = 1024
 
@@ -172,6 +176,10 @@ class TokenCodec:
             mfa_expire_minutes=settings.mfa_token_expire_minutes,
         )
 
+    def successor_refresh_token(self, token: str) -> str:
+        """The refresh token that replaces `token` at rotation, under this codec's key."""
+        return successor_refresh_token(token, key=self._key)
+
     def issue(self, *, user_id: int, session_id: str, now: datetime | None = None) -> AccessToken:
         return self._sign(user_id, "access", self._lifetime, now, sid=session_id)
 
@@ -245,6 +253,18 @@ class TokenCodec:
 def new_refresh_token() -> str:
     """An opaque, unguessable refresh token (256 bits)."""
     return secrets.token_urlsafe(REFRESH_TOKEN_BYTES)
+
+
+def successor_refresh_token(token: str, *, key: str) -> str:
+    """The refresh token issued in exchange for `token` when a reuse interval is on.
+
+    Only hashes are stored, so a second use of `token` within the interval cannot read back
+    the successor it was given: it recomputes it instead. Keyed (HMAC-SHA256 under the app's
+    key), so a leaked spent token does not give away its successor; the same shape as
+    `new_refresh_token()` (32 bytes, base64url without padding).
+    """
+    digest = hmac.new(key.encode(), SUCCESSOR_LABEL + token.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
 def hash_token(token: str) -> str:

@@ -63,6 +63,13 @@ class SessionRepository(BaseRepository[AuthSession]):
         )
         return result.rowcount == 1
 
+    async def get_used_at(self, token_id: int) -> datetime | None:
+        """When a refresh token was spent, read from the database itself: a column, not the
+        entity, so a copy already loaded in this session cannot answer instead."""
+        return await self.session.scalar(
+            select(RefreshToken.used_at).where(RefreshToken.id == token_id)
+        )
+
     async def revoke(self, session_id: str, *, now: datetime) -> None:
         await self.session.execute(
             update(AuthSession)

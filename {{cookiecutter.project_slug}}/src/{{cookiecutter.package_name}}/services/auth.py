@@ -30,7 +30,7 @@ from {{ cookiecutter.package_name }}.core.security import (
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.schemas.auth import MfaChallenge, TokenPair
-from {{ cookiecutter.package_name }}.schemas.user import PASSWORD_MAX_LENGTH, UserRead
+from {{ cookiecutter.package_name }}.schemas.user import PASSWORD_MAX_LENGTH, UserRead, normalize_email
 from {{ cookiecutter.package_name }}.services.audit import audit_entry
 from {{ cookiecutter.package_name }}.services.mfa import MfaService
 
@@ -48,7 +48,12 @@ class Principal:
 @dataclass(frozen=True, slots=True)
 class AuthPolicy:
     refresh_lifetime: timedelta
-    login_failures_per_account: str
+    login_attempts_per_account: str
+    # No refresh token outlives its session's start plus this (SESSION_MAX_LIFETIME_DAYS).
+    session_lifetime: timedelta = timedelta(days=30)
+    # Zero: every reuse of a spent refresh token revokes its session
+    # (REFRESH_REUSE_INTERVAL_SECONDS).
+    refresh_reuse_interval: timedelta = timedelta(0)
 
 
 class AuthService:
@@ -75,11 +80,11 @@ class AuthService:
         """Exchange an email and password for a new session's token pair, or, when the
         account has MFA on, for a short-lived MFA token to spend at `verify_mfa`.
 
-        After too many failures for one account, further attempts are refused
-        (429) before any hashing, whether or not the account exists.
+        Every attempt counts against the account's limit as it starts; over the limit it
+        is refused (429) before any hashing, whether or not the account exists.
         """
-        email = email.lower()
-        await self.limiter.check(self.policy.login_failures_per_account, "login", email)
+        email = normalize_email(email)
+        await self.limiter.hit(self.policy.login_attempts_per_account, "login", email)
         async with self.uow(read_only=True):
             user = await self.uow.users.get_by_email(email)
             user_id, hashed, active = (
@@ -89,7 +94,6 @@ class AuthService:
         # Over-long passwords are never valid, but cost the same time to refuse.
         verified = await self.hasher.verify(password[:PASSWORD_MAX_LENGTH], hashed)
         if user_id is None or not verified or not active or len(password) > PASSWORD_MAX_LENGTH:
-            await self.limiter.count(self.policy.login_failures_per_account, "login", email)
             await self._audit_failed_login(user_id, email)
             logger.info("login_failed", user_id=user_id)
             raise InvalidCredentials
@@ -110,11 +114,11 @@ class AuthService:
     async def verify_mfa(self, *, mfa_token: str, code: str) -> TokenPair:
         """Finish a login with MFA: spend an authenticator or recovery code for a token pair.
 
-        Wrong codes count against the account's limit; once it is reached, even a right
-        code is refused (429) until the window has passed.
+        Every code counts against the account's limit as it is tried; once the limit is
+        reached, even a right code is refused (429) until the window has passed.
         """
         user_id = self.tokens.decode_mfa(mfa_token)
-        await self.mfa.check_limit(user_id)
+        await self.mfa.count_attempt(user_id)
         now = datetime.now(UTC)
         async with self.uow:
             user = await self.uow.users.get(user_id)
@@ -140,10 +144,13 @@ class AuthService:
         raise InvalidMfaCode
 
     async def refresh(self, refresh_token: str) -> TokenPair:
-        """Spend a refresh token for a new pair in the same session.
+        """Spend a refresh token for a new pair in the same session, until the session's
+        absolute lifetime ends.
 
-        A token that was already spent is evidence of theft (the thief or the
-        owner replays it): the whole session is revoked and the caller refused.
+        A token that was already spent is evidence of theft (the thief or the owner
+        replays it): the whole session is revoked and the caller refused. With a reuse
+        interval, a token spent moments ago whose successor is still unspent (two tabs
+        refreshing at once) gets that same successor instead.
         """
         now = datetime.now(UTC)
         async with self.uow:
@@ -153,22 +160,23 @@ class AuthService:
             token, session = found
             if session.revoked_at is not None or token.expires_at <= now:
                 raise InvalidRefreshToken
-            if not await self.uow.sessions.spend_refresh_token(token.id, now=now):
-                await self.uow.sessions.revoke(session.id, now=now)
-                await self.uow.audit.add(
-                    audit_entry(
-                        "auth.refresh_token_reused",
-                        actor_id=session.user_id,
-                        entity=("session", session.id),
-                    )
-                )
-                await self.uow.commit()
-                logger.warning("refresh_token_reused", user_id=session.user_id)
+            # Tokens are capped when issued; this also ends those issued under a longer lifetime.
+            if self._end_of(session) <= now:
                 raise InvalidRefreshToken
+            reissued: tuple[str, datetime] | None = None
+            if not await self.uow.sessions.spend_refresh_token(token.id, now=now):
+                reissued = await self._unspent_successor(token, refresh_token, now=now)
+                if reissued is None:
+                    await self._revoke_reused_family(session, now=now)
+                    raise InvalidRefreshToken
             user = await self.uow.users.get(session.user_id)
             if user is None or not user.is_active:
                 raise InvalidRefreshToken
-            pair = await self._issue_pair(user.id, session.id, now=now)
+            if reissued is not None:
+                # Nothing to write: the successor stored by the first use is handed out again.
+                logger.info("refresh_token_reissued", user_id=user.id)
+                return self._pair(user.id, session.id, *reissued, now=now)
+            pair = await self._issue_pair(user.id, session, now=now, spent=refresh_token)
             await self.uow.commit()
             return pair
 
@@ -234,22 +242,76 @@ class AuthService:
             await self.uow.commit()
 
     async def _start_session(self, user_id: int) -> TokenPair:
-        session = await self.uow.sessions.add(AuthSession(id=uuid.uuid4().hex, user_id=user_id))
-        return await self._issue_pair(user_id, session.id, now=datetime.now(UTC))
+        now = datetime.now(UTC)
+        session = await self.uow.sessions.add(
+            AuthSession(id=uuid.uuid4().hex, user_id=user_id, created_at=now)
+        )
+        return await self._issue_pair(user_id, session, now=now)
 
-    async def _issue_pair(self, user_id: int, session_id: str, *, now: datetime) -> TokenPair:
-        refresh = new_refresh_token()
+    def _end_of(self, session: AuthSession) -> datetime:
+        """When `session` ends, however often it is refreshed (ASVS 3.3.2)."""
+        return session.created_at + self.policy.session_lifetime
+
+    async def _issue_pair(
+        self, user_id: int, session: AuthSession, *, now: datetime, spent: str | None = None
+    ) -> TokenPair:
+        """A new pair in `session`; `spent` is the refresh token it replaces, if any."""
+        if spent is not None and self.policy.refresh_reuse_interval > timedelta(0):
+            # Derived, so a second use of `spent` within the interval can find it again.
+            refresh = self.tokens.successor_refresh_token(spent)
+        else:
+            refresh = new_refresh_token()
+        expires_at = min(now + self.policy.refresh_lifetime, self._end_of(session))
         await self.uow.sessions.add_refresh_token(
             RefreshToken(
-                session_id=session_id,
-                token_hash=hash_token(refresh),
-                expires_at=now + self.policy.refresh_lifetime,
+                session_id=session.id, token_hash=hash_token(refresh), expires_at=expires_at
             )
         )
+        return self._pair(user_id, session.id, refresh, expires_at, now=now)
+
+    def _pair(
+        self,
+        user_id: int,
+        session_id: str,
+        refresh: str,
+        refresh_expires_at: datetime,
+        *,
+        now: datetime,
+    ) -> TokenPair:
         access = self.tokens.issue(user_id=user_id, session_id=session_id, now=now)
         return TokenPair(
             access_token=access.token,
             expires_in=access.expires_in,
             refresh_token=refresh,
-            refresh_expires_in=int(self.policy.refresh_lifetime.total_seconds()),
+            refresh_expires_in=int((refresh_expires_at - now).total_seconds()),
         )
+
+    async def _unspent_successor(
+        self, spent: RefreshToken, presented: str, *, now: datetime
+    ) -> tuple[str, datetime] | None:
+        """The successor of `presented` and its expiry, when `presented` was spent within the
+        reuse interval and the successor is still unspent; None when this is reuse."""
+        if self.policy.refresh_reuse_interval <= timedelta(0):
+            return None
+        # Read again: the rotation that spent it may have committed after `spent` was loaded.
+        used_at = await self.uow.sessions.get_used_at(spent.id)
+        if used_at is None or now - used_at > self.policy.refresh_reuse_interval:
+            return None
+        successor = self.tokens.successor_refresh_token(presented)
+        found = await self.uow.sessions.get_refresh_token(hash_token(successor))
+        if found is None or found[0].used_at is not None or found[0].expires_at <= now:
+            return None
+        return successor, found[0].expires_at
+
+    async def _revoke_reused_family(self, session: AuthSession, *, now: datetime) -> None:
+        # Committed here: the revocation stands although the caller is refused.
+        await self.uow.sessions.revoke(session.id, now=now)
+        await self.uow.audit.add(
+            audit_entry(
+                "auth.refresh_token_reused",
+                actor_id=session.user_id,
+                entity=("session", session.id),
+            )
+        )
+        await self.uow.commit()
+        logger.warning("refresh_token_reused", user_id=session.user_id)

@@ -1,5 +1,6 @@
 """AuthService with a fake Unit of Work: credentials, rotation, reuse detection, revocation."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -16,13 +17,19 @@ from {{ cookiecutter.package_name }}.core.errors import (
 )
 from {{ cookiecutter.package_name }}.core.mfa import SecretBox, Totp, derived_key
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter
-from {{ cookiecutter.package_name }}.core.security import PasswordHasher, TokenCodec
+from {{ cookiecutter.package_name }}.core.security import (
+    PasswordHasher,
+    TokenCodec,
+    hash_token,
+    new_refresh_token,
+    successor_refresh_token,
+)
 from {{ cookiecutter.package_name }}.schemas.auth import MfaChallenge
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services.auth import AuthPolicy, AuthService
 from {{ cookiecutter.package_name }}.services.mfa import MfaPolicy, MfaService
 from {{ cookiecutter.package_name }}.services.user import UserService
-from tests.fakes import FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork, password_check_for
 
 PASSWORD = "correct horse battery"
 EMAIL = "ann@example.com"
@@ -52,14 +59,15 @@ def auth(uow: FakeUnitOfWork, hasher: PasswordHasher, tokens: TokenCodec) -> Aut
         tokens=tokens,
         limiter=limiter,
         policy=AuthPolicy(
-            refresh_lifetime=timedelta(days=14), login_failures_per_account="3/minute"
+            refresh_lifetime=timedelta(days=14), login_attempts_per_account="3/minute"
         ),
         mfa=MfaService(
             uow,
             totp=Totp(issuer="Test"),
             box=SecretBox([derived_key("k" * 40)]),
             limiter=limiter,
-            policy=MfaPolicy(failures_per_account="3/minute", recovery_codes=4),
+            policy=MfaPolicy(attempts_per_account="3/minute", recovery_codes=4),
+            password_check=password_check_for(uow),
         ),
     )
 
@@ -149,6 +157,99 @@ async def test_unknown_refresh_token_is_refused(auth: AuthService):
     """A refresh token we never issued is refused."""
     with pytest.raises(InvalidRefreshToken):
         await auth.refresh("made-up-token")
+
+
+def age_sessions(uow: FakeUnitOfWork, age: timedelta) -> datetime:
+    """Make every session look as if it started `age` ago; returns that start."""
+    started = datetime.now(UTC) - age
+    for session in uow.committed_sessions.values():
+        session.created_at = started
+    return started
+
+
+async def test_refresh_never_outlives_the_session(auth: AuthService, uow, user_id):
+    """Rotation an hour before the session's 30 days are up gets a token expiring exactly then."""
+    first = await auth.login(email=EMAIL, password=PASSWORD)
+    started = age_sessions(uow, timedelta(days=30, hours=-1))
+
+    second = await auth.refresh(first.refresh_token)
+
+    assert 3600 - 10 <= second.refresh_expires_in <= 3600
+    stored = uow.committed_tokens[hash_token(second.refresh_token)]
+    assert stored.expires_at == started + timedelta(days=30)
+
+
+async def test_session_past_its_lifetime_cannot_refresh(auth: AuthService, uow, user_id):
+    """Once its session is older than the lifetime, an unexpired refresh token is refused."""
+    first = await auth.login(email=EMAIL, password=PASSWORD)
+    age_sessions(uow, timedelta(days=30, seconds=1))
+
+    with pytest.raises(InvalidRefreshToken):
+        await auth.refresh(first.refresh_token)
+
+
+@pytest.fixture
+def lenient_auth(auth: AuthService) -> AuthService:
+    """The same service with a 10-second refresh reuse interval."""
+    auth.policy = replace(auth.policy, refresh_reuse_interval=timedelta(seconds=10))
+    return auth
+
+
+async def test_reuse_within_the_interval_gets_the_same_successor(
+    lenient_auth: AuthService, tokens, user_id
+):
+    """A second use of a just-rotated token returns the same refresh token, a new access
+    token of the same session, and both keep working."""
+    first = await lenient_auth.login(email=EMAIL, password=PASSWORD)
+    second = await lenient_auth.refresh(first.refresh_token)
+
+    again = await lenient_auth.refresh(first.refresh_token)
+
+    assert again.refresh_token == second.refresh_token
+    assert 0 < again.refresh_expires_in <= second.refresh_expires_in
+    claims = tokens.decode(again.access_token)
+    assert claims.session_id == tokens.decode(second.access_token).session_id
+    assert (await lenient_auth.authenticate(second.access_token)).user.id == user_id
+    await lenient_auth.refresh(second.refresh_token)
+
+
+async def test_reuse_after_the_successor_was_spent_revokes(lenient_auth: AuthService, user_id):
+    """Within the interval, a token whose successor was already spent is reuse: revoked."""
+    first = await lenient_auth.login(email=EMAIL, password=PASSWORD)
+    second = await lenient_auth.refresh(first.refresh_token)
+    third = await lenient_auth.refresh(second.refresh_token)
+
+    with pytest.raises(InvalidRefreshToken):
+        await lenient_auth.refresh(first.refresh_token)
+    with pytest.raises(InvalidToken):
+        await lenient_auth.authenticate(third.access_token)
+
+
+async def test_reuse_after_the_interval_revokes(lenient_auth: AuthService, uow, user_id):
+    """A spent token presented again after the interval is reuse: the family is revoked."""
+    first = await lenient_auth.login(email=EMAIL, password=PASSWORD)
+    second = await lenient_auth.refresh(first.refresh_token)
+    spent = uow.committed_tokens[hash_token(first.refresh_token)]
+    assert spent.used_at is not None
+    spent.used_at -= timedelta(seconds=11)
+
+    with pytest.raises(InvalidRefreshToken):
+        await lenient_auth.refresh(first.refresh_token)
+    with pytest.raises(InvalidRefreshToken):
+        await lenient_auth.refresh(second.refresh_token)
+
+
+def test_successor_is_keyed_and_shaped_like_a_new_token():
+    """The derived successor depends on the key and the token, and looks like a random one."""
+    token = new_refresh_token()
+
+    successor = successor_refresh_token(token, key="k" * 40)
+
+    assert len(successor) == len(token)
+    assert successor.replace("-", "a").replace("_", "a").isalnum()
+    assert successor == successor_refresh_token(token, key="k" * 40)
+    assert successor != successor_refresh_token(token, key="j" * 40)
+    assert successor != successor_refresh_token(new_refresh_token(), key="k" * 40)
 
 
 async def test_authenticate_resolves_token_to_user(auth: AuthService, user_id):
