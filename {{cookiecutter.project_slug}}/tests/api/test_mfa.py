@@ -516,3 +516,30 @@ async def test_admin_mfa_reset_needs_the_admins_own_password(
     assert missing.status_code == 422
     assert status.json()["enabled"] is True
     assert "auth.password_check_failed" in await actions_of(engine, admin["id"])
+
+
+async def test_admin_cannot_remove_their_own_factor_through_the_admin_route(
+    client, session_factory
+):
+    """The admin route is for other users' lost factors: an admin turning off their own MFA
+    must go through /mfa/disable, which asks for a code (403 here, MFA stays on)."""
+    await away_from_step_edge()
+    admin, headers = await make_admin(client, session_factory)
+    secret = await set_up(client, headers)
+    totp = pyotp.TOTP(secret)
+    code = totp.generate_otp(totp.timecode(datetime.now(UTC)) - 1)
+    enabled = await client.post(
+        f"{MFA}/enable", json={"code": code, "password": PASSWORD}, headers=headers
+    )
+    assert enabled.status_code == 200
+
+    own = await client.request(
+        "DELETE",
+        f"/api/v1/admin/users/{admin['id']}/mfa",
+        json={"password": PASSWORD},
+        headers=headers,
+    )
+    status = await client.get(MFA, headers=headers)
+
+    assert (own.status_code, own.json()["code"]) == (403, "mfa.reset_own_factor")
+    assert status.json()["enabled"] is True

@@ -144,6 +144,11 @@ class MfaNotSetUp(ConflictError):
     message = "No two-factor setup to confirm: start with POST /api/v1/auth/mfa/setup."
 
 
+class CannotResetOwnMfa(PermissionDeniedError):
+    code = "mfa.reset_own_factor"
+    message = "Turn your own two-factor authentication off at /auth/mfa/disable, with a code."
+
+
 class MfaNotEnabled(ConflictError):
     code = "mfa.not_enabled"
     message = "Two-factor authentication is not on."

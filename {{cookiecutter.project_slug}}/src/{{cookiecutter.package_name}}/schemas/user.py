@@ -4,6 +4,7 @@ import unicodedata
 from datetime import datetime
 from typing import Annotated
 
+from email_validator import EmailNotValidError, validate_email
 from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 
 from {{ cookiecutter.package_name }}.models.user import EMAIL_MAX_LENGTH
@@ -15,9 +16,16 @@ FULL_NAME_MAX_LENGTH = 200
 
 
 def normalize_email(email: str) -> str:
-    """The one form of an address that registration, login and reset all compare:
-    NFKC (fullwidth and decomposed letters become their usual form), stripped, lower-case."""
-    return unicodedata.normalize("NFKC", email).strip().lower()
+    """The one form of an address that registration, login and reset all compare: NFKC
+    (fullwidth and decomposed letters become their usual form), stripped, lower-case, then as
+    email-validator writes it (IDNA maps some characters of a domain to others), which is the
+    form registration stores. Text that is no address is only folded: it then matches no
+    account, and fails like a wrong password."""
+    folded = unicodedata.normalize("NFKC", email).strip().lower()
+    try:
+        return validate_email(folded, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        return folded
 
 
 def _normalize_if_text(value: object) -> object:

@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 
 import structlog
 
-from {{ cookiecutter.package_name }}.core.errors import LastAdminError, MfaNotEnabled, UserNotFound
+from {{ cookiecutter.package_name }}.core.errors import (
+    CannotResetOwnMfa,
+    LastAdminError,
+    MfaNotEnabled,
+    UserNotFound,
+)
 from {{ cookiecutter.package_name }}.core.permissions import Role
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
 from {{ cookiecutter.package_name }}.models.audit import AuditLog
@@ -73,7 +78,10 @@ class AdminService:
     async def reset_mfa(self, *, actor: UserRead, password: str, user_id: int) -> None:
         """Turn a user's MFA off for them (lost phone and recovery codes): their next login
         needs only the password. The acting admin's own current password is checked first,
-        so a stolen admin token alone cannot strip a factor."""
+        so a stolen admin token alone cannot strip a factor. Their own factor is not theirs to
+        reset here: /auth/mfa/disable asks for a code, which this route does not."""
+        if actor.id == user_id:
+            raise CannotResetOwnMfa
         await self.password_check.confirm(actor, password, action="reset_mfa")
         actor_id = actor.id
         async with self.uow:

@@ -66,6 +66,7 @@ async def update_user(
     response_class=Response,
     responses=NOT_FOUND
     | {409: {"model": ErrorBody, "description": "MFA is not set up"}}
+    | {403: {"model": ErrorBody, "description": "Permission missing, or the caller's own factor"}}
     | RATE_LIMITED
     | UNPARSEABLE_BODY,
 )
