@@ -161,3 +161,21 @@ def test_openapi_shows_one_oauth2_password_scheme_on_the_protected_routes(app):
     assert paths["/api/v1/admin/users/"]["get"]["security"] == [{"OAuth2PasswordBearer": []}]
     assert "security" not in paths[LOGIN]["post"]
     assert "security" not in paths["/api/v1/users/"]["post"]
+
+
+async def test_auth_answers_are_never_cached_failures_included(client: httpx2.AsyncClient):
+    """A refused login, a refused refresh and a granted login each carry exactly one
+    `Cache-Control: no-store` (the route's own, or the edge's for an error)."""
+    user = await register_user(client)
+    answers = [
+        await client.post(
+            "/api/v1/auth/login", data={"username": user["email"], "password": "wrong password"}
+        ),
+        await client.post("/api/v1/auth/refresh", json={"refresh_token": "never issued"}),
+        await client.post(
+            "/api/v1/auth/login", data={"username": user["email"], "password": PASSWORD}
+        ),
+    ]
+
+    assert [answer.status_code for answer in answers] == [401, 401, 200]
+    assert [answer.headers.get_list("cache-control") for answer in answers] == [["no-store"]] * 3

@@ -40,6 +40,20 @@ async def test_security_headers_on_every_response(client: httpx2.AsyncClient):
         assert "Strict-Transport-Security" not in response.headers
 
 
+async def test_api_answers_are_never_cached_errors_included(client: httpx2.AsyncClient):
+    """Every API answer, error answers included, carries one `Cache-Control: no-store`; the
+    OpenAPI pages hold nothing private and carry none."""
+    answers = [
+        await client.get("/health/live"),
+        await client.get("/nowhere"),
+        await client.get("/api/v1/items/2147483647"),
+        await client.post("/api/v1/items/", content=b"{", headers={"content-type": "x/y"}),
+    ]
+
+    assert [answer.headers.get_list("cache-control") for answer in answers] == [["no-store"]] * 4
+    assert "cache-control" not in (await client.get("/docs")).headers
+
+
 async def test_docs_page_gets_a_csp_that_lets_it_work(client: httpx2.AsyncClient):
     """The Swagger UI page may load its own scripts; it is still not frameable."""
     response = await client.get("/docs")

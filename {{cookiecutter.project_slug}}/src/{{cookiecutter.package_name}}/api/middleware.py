@@ -124,9 +124,15 @@ DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 Headers = list[tuple[bytes, bytes]]
 
 
+# API answers carry tokens, secrets and personal data, error answers included: no cache may
+# keep one unless its route sets a Cache-Control of its own.
+NO_STORE = (b"cache-control", b"no-store")
+
+
 class SecurityHeaders:
     """The browser-hardening headers of every response: a strict CSP for the API, a looser
-    one for the OpenAPI pages, and HSTS when served over TLS (production)."""
+    one for the OpenAPI pages, and HSTS when served over TLS (production). API answers also
+    get `Cache-Control: no-store` (see `with_defaults`)."""
 
     def __init__(self, *, hsts: bool) -> None:
         base = [
@@ -137,11 +143,19 @@ class SecurityHeaders:
         ]
         if hsts:
             base.append((b"strict-transport-security", b"max-age=63072000; includeSubDomains"))
-        self.api = [*base, (b"content-security-policy", API_CSP.encode())]
+        self.api = [*base, (b"content-security-policy", API_CSP.encode()), NO_STORE]
         self.docs = [*base, (b"content-security-policy", DOCS_CSP.encode())]
 
     def for_path(self, path: str) -> Headers:
         return self.docs if path in DOCS_PATHS else self.api
+
+
+def with_defaults(own: Sequence[tuple[bytes, bytes]], added: Headers) -> Headers:
+    """The app's headers, then the edge's; the edge's `no-store` only if the app set no
+    Cache-Control itself (the OpenAPI pages get none: they hold nothing private)."""
+    if any(name == b"cache-control" for name, _ in own):
+        return [*own, *(header for header in added if header is not NO_STORE)]
+    return [*own, *added]
 
 
 def edge_headers(request_id: str, security_headers: SecurityHeaders, path: str) -> Headers:
@@ -196,7 +210,7 @@ class EdgeMiddleware:
             nonlocal status, started
             if message["type"] == "http.response.start":
                 status, started = message["status"], True
-                message["headers"] = [*message.get("headers", ()), *added]
+                message["headers"] = with_defaults(message.get("headers", ()), added)
             await send(message)
 
         for observer in self.observers:

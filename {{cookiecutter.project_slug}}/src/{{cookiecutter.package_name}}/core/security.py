@@ -180,8 +180,19 @@ class TokenCodec:
         """The refresh token that replaces `token` at rotation, under this codec's key."""
         return successor_refresh_token(token, key=self._key)
 
-    def issue(self, *, user_id: int, session_id: str, now: datetime | None = None) -> AccessToken:
-        return self._sign(user_id, "access", self._lifetime, now, sid=session_id)
+    def issue(
+        self,
+        *,
+        user_id: int,
+        session_id: str,
+        now: datetime | None = None,
+        not_after: datetime | None = None,
+    ) -> AccessToken:
+        """An access token for the session, valid for the usual lifetime but never past
+        `not_after` (the session's end, so no token outlives it)."""
+        now = now or datetime.now(UTC)
+        lifetime = self._lifetime if not_after is None else min(self._lifetime, not_after - now)
+        return self._sign(user_id, "access", lifetime, now, sid=session_id)
 
     def decode(self, token: str, *, now: datetime | None = None) -> AccessClaims:
         """The claims of a valid access token; any defect raises InvalidToken."""

@@ -278,7 +278,10 @@ class AuthService:
         *,
         now: datetime,
     ) -> TokenPair:
-        access = self.tokens.issue(user_id=user_id, session_id=session_id, now=now)
+        # The refresh token ends no later than the session: neither does the access token.
+        access = self.tokens.issue(
+            user_id=user_id, session_id=session_id, now=now, not_after=refresh_expires_at
+        )
         return TokenPair(
             access_token=access.token,
             expires_in=access.expires_in,

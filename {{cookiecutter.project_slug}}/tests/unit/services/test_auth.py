@@ -326,3 +326,18 @@ async def test_login_with_mfa_on_gives_only_an_mfa_token(
     assert tokens.decode(pair.access_token).user_id == user_id
     with pytest.raises(InvalidMfaCode):
         await auth.verify_mfa(mfa_token=challenge.mfa_token, code=code)
+
+
+async def test_access_token_never_outlives_the_session(
+    auth: AuthService, uow, user_id, tokens: TokenCodec
+):
+    """A refresh ten minutes before the session ends gets an access token that ends with it,
+    not the usual 30 minutes later."""
+    first = await auth.login(email=EMAIL, password=PASSWORD)
+    started = age_sessions(uow, timedelta(days=30, minutes=-10))
+
+    second = await auth.refresh(first.refresh_token)
+
+    assert 600 - 10 <= second.expires_in <= 600
+    claims = tokens.decode(second.access_token)
+    assert claims.expires_at <= started + timedelta(days=30)
