@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from {{ cookiecutter.package_name }}.models.audit import AuditLog
 from tests.api.test_rate_limits import client_for, limited_app
-from tests.conftest import close_app
+from tests.conftest import Mailbox, close_app
 from tests.factories import PASSWORD, auth_headers, login, register_user
 
 URL = "/api/v1/users/"
@@ -195,3 +195,34 @@ async def test_one_email_in_any_form_is_one_account(client, registered: str, oth
         assert logged_in.status_code == 200, logged_in.text
         me = await client.get(f"{URL}me", headers=bearer(logged_in.json()))
         assert me.json()["id"] == user["id"]
+
+
+async def test_private_registration_answers_alike_for_new_and_taken_addresses(
+    settings, client, mailbox: Mailbox
+):
+    """With PRIVATE_REGISTRATION, a taken address and a new one get the same 202 answer; the
+    new one becomes an account, the owner of the taken one gets an email, and nothing else."""
+    taken = await register_user(client)
+    app = limited_app(settings, private_registration=True)
+    try:
+        async with client_for(app) as caller:
+            answers = [
+                await caller.post(URL, json={"email": email, "password": "another password"})
+                for email in (taken["email"], "newcomer@example.com")
+            ]
+            await app.state.outbox.drain()
+            newcomer = await caller.post(
+                LOGIN, data={"username": "newcomer@example.com", "password": "another password"}
+            )
+            owner = await caller.post(
+                LOGIN, data={"username": taken["email"], "password": "another password"}
+            )
+    finally:
+        await close_app(app)
+
+    assert [answer.status_code for answer in answers] == [202, 202]
+    assert answers[0].json() == answers[1].json()
+    assert newcomer.status_code == 200
+    assert owner.status_code == 401  # the existing account kept its own password
+    assert [message["To"] for message in mailbox.messages] == [taken["email"]]
+    assert "already has one" in mailbox.messages[0].get_body(("plain",)).get_content()

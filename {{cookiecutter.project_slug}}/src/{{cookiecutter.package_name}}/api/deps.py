@@ -36,6 +36,7 @@ from {{ cookiecutter.package_name }}.services.item import ItemService
 from {{ cookiecutter.package_name }}.services.mfa import MfaService
 from {{ cookiecutter.package_name }}.services.password_reset import PasswordResetService
 from {{ cookiecutter.package_name }}.services.reauthentication import PasswordConfirmation
+from {{ cookiecutter.package_name }}.services.registration import PrivateRegistration
 from {{ cookiecutter.package_name }}.services.user import UserService
 {%- endif %}
 
@@ -153,6 +154,24 @@ def _auth_service(request: Request, uow: UnitOfWork) -> AuthService:
 
 
 UserServiceDep = Annotated[UserService, Depends(get_user_service)]
+
+
+async def get_private_registration(
+    request: Request, users: UserServiceDep
+) -> PrivateRegistration | None:
+    """The background registration when PRIVATE_REGISTRATION is on, else None."""
+    state = request.app.state
+    if not state.settings.private_registration:
+        return None
+    return PrivateRegistration(
+        users,
+        outbox=state.outbox,
+        sender=state.settings.email_from,
+        project_name=state.settings.project_name,
+    )
+
+
+PrivateRegistrationDep = Annotated[PrivateRegistration | None, Depends(get_private_registration)]
 AuthServiceDep = Annotated[AuthService, Depends(get_auth_service)]
 
 

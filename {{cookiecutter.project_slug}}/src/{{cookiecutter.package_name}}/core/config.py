@@ -152,6 +152,11 @@ class Settings(BaseSettings):
     mfa_token_expire_minutes: int = Field(default=5, ge=1, le=30)
     mfa_recovery_codes: int = Field(default=10, ge=4, le=32)
 
+    # Registration answers 201 with the profile, or 409 when the email is taken, which tells
+    # anyone whether an address has an account. True: 202 with the same body for every
+    # address, the account made (or the owner of a taken address emailed) in the background.
+    private_registration: bool = False
+
     # Password reset by email. The link is where your front end takes the token.
     password_reset_expire_minutes: int = Field(default=30, ge=1, le=24 * 60)
     password_reset_url: str = "http://127.0.0.1:8000/reset-password?token={token}"  # noqa: S105
