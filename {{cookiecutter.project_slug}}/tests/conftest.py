@@ -65,6 +65,9 @@ from {{ cookiecutter.package_name }}.db.session import (
 from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models import Base
+{%- if cookiecutter.use_auth %}
+from tests.factories import auth_headers
+{%- endif %}
 {%- if cookiecutter.database == "postgresql" %}
 
 DEFAULT_SERVER_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
@@ -257,3 +260,18 @@ async def client(app: FastAPI, engine: AsyncEngine) -> AsyncIterator[httpx2.Asyn
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
     await empty_tables(engine)
+{%- if cookiecutter.use_auth %}
+
+
+@pytest.fixture
+async def headers(client: httpx2.AsyncClient) -> dict[str, str]:
+    """Bearer headers of a freshly registered user."""
+    return await auth_headers(client)
+{%- else %}
+
+
+@pytest.fixture
+def headers() -> dict[str, str]:
+    """No authentication in this variant."""
+    return {}
+{%- endif %}

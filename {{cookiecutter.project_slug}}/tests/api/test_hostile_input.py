@@ -7,7 +7,7 @@ import pytest
 
 {% if cookiecutter.use_auth -%}
 from tests.api.test_admin import make_admin
-from tests.factories import auth_headers, create_item, register_user
+from tests.factories import create_item, register_user
 {%- else -%}
 from tests.factories import create_item
 {%- endif %}
@@ -15,21 +15,6 @@ from tests.factories import create_item
 ITEMS = "/api/v1/items/"
 BEYOND_INT32 = 2**31
 BEYOND_INT64 = 2**63
-{%- if cookiecutter.use_auth %}
-
-
-@pytest.fixture
-async def headers(client: httpx2.AsyncClient) -> dict[str, str]:
-    """Bearer headers of a freshly registered user."""
-    return await auth_headers(client)
-{%- else %}
-
-
-@pytest.fixture
-def headers() -> dict[str, str]:
-    """No authentication in this variant."""
-    return {}
-{%- endif %}
 
 
 def assert_refused(response: httpx2.Response) -> None:

@@ -4,33 +4,17 @@
 import asyncio
 
 import httpx2
-import pytest
 {% if cookiecutter.use_auth -%}
 from sqlalchemy import func, select
 
 from {{ cookiecutter.package_name }}.models.audit import AuditLog
 {% else %}
 {% endif -%}
-from tests.factories import {% if cookiecutter.use_auth %}auth_headers, {% endif %}create_item
+from tests.factories import create_item
 
 ITEMS = "/api/v1/items/"
 # Each round is one race; its interleaving depends on timing, so run a few.
 ROUNDS = 5
-{%- if cookiecutter.use_auth %}
-
-
-@pytest.fixture
-async def headers(client: httpx2.AsyncClient) -> dict[str, str]:
-    """Bearer headers of a freshly registered user."""
-    return await auth_headers(client)
-{%- else %}
-
-
-@pytest.fixture
-def headers() -> dict[str, str]:
-    """No authentication in this variant."""
-    return {}
-{%- endif %}
 
 
 {% if cookiecutter.use_auth -%}

@@ -8,21 +8,6 @@ from tests.factories import {% if cookiecutter.use_auth %}auth_headers, {% endif
 from tests.pool import all_returned, lent_at_response_start, watching
 
 URL = "/api/v1/items/"
-{%- if cookiecutter.use_auth %}
-
-
-@pytest.fixture
-async def headers(client: httpx2.AsyncClient) -> dict[str, str]:
-    """Bearer headers of a freshly registered user."""
-    return await auth_headers(client)
-{%- else %}
-
-
-@pytest.fixture
-def headers() -> dict[str, str]:
-    """No authentication in this variant."""
-    return {}
-{%- endif %}
 
 
 async def test_create_item_returns_201_with_the_item(client: httpx2.AsyncClient, headers):

@@ -62,6 +62,20 @@ async def set_up(client: httpx2.AsyncClient, headers: dict[str, str]) -> str:
     return response.json()["secret"]
 
 
+async def turn_on_mfa(client: httpx2.AsyncClient, headers: dict[str, str]) -> str:
+    """Set up and enable MFA for the caller with the previous step's code (the current and
+    next steps stay free); return the secret."""
+    await away_from_step_edge()
+    secret = await set_up(client, headers)
+    totp = pyotp.TOTP(secret)
+    code = totp.generate_otp(totp.timecode(datetime.now(UTC)) - 1)
+    enabled = await client.post(
+        f"{MFA}/enable", json={"code": code, "password": PASSWORD}, headers=headers
+    )
+    assert enabled.status_code == 200, enabled.text
+    return secret
+
+
 @pytest.fixture
 async def account(client: httpx2.AsyncClient) -> Account:
     """A user who has turned MFA on with the code of the previous step (so the current and
@@ -362,17 +376,9 @@ async def strict_app(settings, engine) -> AsyncIterator[FastAPI]:
 
 async def test_wrong_codes_lock_the_second_step(client, strict_app: FastAPI, engine):
     """After 2 wrong codes for an account, even the right code gets 429 with Retry-After."""
-    await away_from_step_edge()
     user = await register_user(client)
     # Turned on through the app with loose limits: the code spent here would count too.
-    headers = await bearer(client, user["email"])
-    secret = await set_up(client, headers)
-    totp = pyotp.TOTP(secret)
-    code = totp.generate_otp(totp.timecode(datetime.now(UTC)) - 1)
-    enabled = await client.post(
-        f"{MFA}/enable", json={"code": code, "password": PASSWORD}, headers=headers
-    )
-    assert enabled.status_code == 200
+    totp = pyotp.TOTP(await turn_on_mfa(client, await bearer(client, user["email"])))
     async with client_for(strict_app) as attacker:
         mfa_token = await start_login(attacker, user["email"])
 
@@ -523,15 +529,8 @@ async def test_admin_cannot_remove_their_own_factor_through_the_admin_route(
 ):
     """The admin route is for other users' lost factors: an admin turning off their own MFA
     must go through /mfa/disable, which asks for a code (403 here, MFA stays on)."""
-    await away_from_step_edge()
     admin, headers = await make_admin(client, session_factory)
-    secret = await set_up(client, headers)
-    totp = pyotp.TOTP(secret)
-    code = totp.generate_otp(totp.timecode(datetime.now(UTC)) - 1)
-    enabled = await client.post(
-        f"{MFA}/enable", json={"code": code, "password": PASSWORD}, headers=headers
-    )
-    assert enabled.status_code == 200
+    await turn_on_mfa(client, headers)
 
     own = await client.request(
         "DELETE",
