@@ -7,7 +7,6 @@ in a worker thread: the event loop keeps serving other requests meanwhile
 
 import asyncio
 import base64
-import ctypes
 import hashlib
 import hmac
 import os
@@ -31,20 +30,11 @@ from {{ cookiecutter.package_name }}.core.errors import (
     InvalidMfaToken,
     InvalidToken,
 )
+from {{ cookiecutter.package_name }}.core.runtime import release_free_memory
 
 T = TypeVar("T")
 
 
-def _load_malloc_trim() -> Callable[[], object]:
-    """glibc's malloc_trim(0), or a no-op where there is no glibc (musl, macOS)."""
-    try:
-        trim = ctypes.CDLL("libc.so.6").malloc_trim
-    except (OSError, AttributeError):
-        return lambda: None
-    return lambda: trim(0)
-
-
-_malloc_trim = _load_malloc_trim()
 REQUIRED_CLAIMS = ("exp", "iat", "sub", "jti", "sid", "type")
 MFA_REQUIRED_CLAIMS = ("exp", "iat", "sub", "jti", "type")
 REFRESH_TOKEN_BYTES = 32
@@ -77,7 +67,7 @@ class PasswordHasher:
         )
         self._max_concurrent = max_concurrent or os.cpu_count() or 1
         self._slots: CapacityLimiter | None = None
-        self._release_memory = release_memory or _malloc_trim
+        self._release_memory = release_memory or release_free_memory
         self._idle_seconds = idle_seconds
         self._in_flight = 0
         self._trim: asyncio.TimerHandle | None = None
