@@ -69,7 +69,8 @@ def tail(completed: subprocess.CompletedProcess[str]) -> str:
 
 @pytest.mark.parametrize("variant", list(SLOW_VARIANTS))
 def test_generated_suite_passes(variant: str, cookies, request: pytest.FixtureRequest) -> None:
-    """The variant installs with uv and its own test suite passes against a real database."""
+    """The variant installs with uv, type-checks, and its own test suite passes against a real
+    database."""
     result = cookies.bake(extra_context=SLOW_VARIANTS[variant], template=str(TEMPLATE_ROOT))
     assert result.exception is None, result.exception
     project = result.project_path
@@ -79,6 +80,11 @@ def test_generated_suite_passes(variant: str, cookies, request: pytest.FixtureRe
     request.node.user_properties.append((INSTALL_SECONDS, round(install_seconds, 1)))
     if installed.returncode != 0:
         pytest.fail(tail(installed), pytrace=False)
+
+    # The project's own mypy settings (pyproject.toml): strict, over src and tests.
+    typed, _ = run_step([*uv, "run", "--no-sync", "mypy"], project)
+    if typed.returncode != 0:
+        pytest.fail(tail(typed), pytrace=False)
 
     pytest_args = ["pytest", "-q", "-p", "no:cacheprovider", "-n", "2"]
     tested, test_seconds = run_step([*uv, "run", "--no-sync", *pytest_args], project)

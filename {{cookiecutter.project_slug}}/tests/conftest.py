@@ -195,7 +195,7 @@ def settings(
         email_backend="smtp",
         smtp_port=smtp_server[1],
 {%- endif %}
-    )  # type: ignore[call-arg]
+    )
 
 
 def run_alembic(sync_connection: Connection, *args: str) -> None:

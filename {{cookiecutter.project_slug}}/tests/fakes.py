@@ -8,7 +8,7 @@ assigned on `add`, and nothing is visible to a later Unit of Work unless
 import copy
 from datetime import UTC, datetime
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, cast
 
 {% if cookiecutter.use_auth -%}
 from limits.aio.storage import MemoryStorage
@@ -17,6 +17,9 @@ from limits.aio.storage import MemoryStorage
 {% if cookiecutter.use_auth -%}
 from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher
+{% endif -%}
+from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
+{% if cookiecutter.use_auth -%}
 from {{ cookiecutter.package_name }}.models.audit import AuditLog
 {% endif -%}
 from {{ cookiecutter.package_name }}.models.item import Item
@@ -198,7 +201,7 @@ class FakeSessionRepository:
         if user is None:
             return None
         columns = USER_OF_LIVE_SESSION.selected_columns
-        return {column.key: getattr(user, column.key) for column in columns}
+        return {key: getattr(user, key) for key in (column.key for column in columns) if key}
 
 
 class FakeMfaRepository:
@@ -330,3 +333,9 @@ def password_check_for(uow: Any) -> PasswordConfirmation:
         attempts_per_account="5/minute",
     )
 {%- endif %}
+
+
+def as_uow(uow: FakeUnitOfWork) -> UnitOfWork:
+    """The fake as the UnitOfWork services take. Its repositories have the real ones' methods
+    but are not their classes, so the protocol cannot see that it fits."""
+    return cast(UnitOfWork, uow)

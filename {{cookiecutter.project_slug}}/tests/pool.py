@@ -4,8 +4,9 @@ import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import cast
 
-from sqlalchemy import event
+from sqlalchemy import QueuePool, event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,9 +17,14 @@ class PoolWatch:
     most_out: int = 0  # the most lent at once, as counted at each loan
 
 
+def queue_pool(engine: AsyncEngine) -> QueuePool:
+    """The engine's pool: a QueuePool (the async engines' default), typed as the Pool base."""
+    return cast(QueuePool, engine.sync_engine.pool)
+
+
 @contextmanager
 def watching(engine: AsyncEngine) -> Iterator[PoolWatch]:
-    pool = engine.sync_engine.pool
+    pool = queue_pool(engine)
     watch = PoolWatch()
 
     def on_checkout(*_: object) -> None:
@@ -34,7 +40,7 @@ def watching(engine: AsyncEngine) -> Iterator[PoolWatch]:
 
 async def all_returned(engine: AsyncEngine, *, within: float = 2.0) -> bool:
     """Whether every lent connection is back in the pool, waiting up to `within` seconds."""
-    pool, loop = engine.sync_engine.pool, asyncio.get_running_loop()
+    pool, loop = queue_pool(engine), asyncio.get_running_loop()
     deadline = loop.time() + within
     while pool.checkedout():
         if loop.time() > deadline:
@@ -49,7 +55,7 @@ def lent_at_response_start(app: ASGIApp, engine: AsyncEngine, counts: list[int])
     async def asgi(scope: Scope, receive: Receive, send: Send) -> None:
         async def counting_send(message: Message) -> None:
             if message["type"] == "http.response.start":
-                counts.append(engine.sync_engine.pool.checkedout())
+                counts.append(queue_pool(engine).checkedout())
             await send(message)
 
         await app(scope, receive, counting_send)

@@ -25,7 +25,7 @@ from {{ cookiecutter.package_name }}.core.permissions import Role
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher
 from {{ cookiecutter.package_name }}.db.session import create_engine, create_session_factory
 from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
-from {{ cookiecutter.package_name }}.schemas.user import UserCreate
+from {{ cookiecutter.package_name }}.schemas.user import UserCreate, UserRead
 from {{ cookiecutter.package_name }}.services.mfa import RotationResult, reencrypt_secrets
 from {{ cookiecutter.package_name }}.services.user import UserService
 
@@ -72,7 +72,7 @@ async def _database() -> AsyncIterator[tuple[Settings, SqlAlchemyUnitOfWork]]:
         await engine.dispose()
 
 
-async def _register(data: UserCreate):
+async def _register(data: UserCreate) -> UserRead:
     async with _database() as (settings, uow):
         service = UserService(uow, PasswordHasher.from_settings(settings))
         return await service.register(data, role=Role.ADMIN)

@@ -66,7 +66,7 @@ async def test_a_listing_returns_its_connection_before_it_answers(
     """The connection is back in the pool when the response starts. Returned after it, the
     client's next request could take it ahead of the requests waiting for the pool."""
     await create_item(client, {% if cookiecutter.use_auth %}headers, {% endif %}title="a")
-    engine, lent = app.state.engine, []
+    engine, lent = app.state.engine, list[int]()
     transport = httpx2.ASGITransport(app=lent_at_response_start(app, engine, lent))
     assert await all_returned(engine)
 

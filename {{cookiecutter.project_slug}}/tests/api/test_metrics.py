@@ -122,7 +122,7 @@ async def test_pool_gauges_read_the_pool_at_scrape_time(app: FastAPI, client: ht
     for name in ("db_pool_size", "db_pool_checked_in", "db_pool_overflow"):
         assert (name, frozenset()) in busy
     assert busy[("db_pool_size", frozenset())] >= 1
-    checked_out = ("db_pool_checked_out", frozenset())
+    checked_out = ("db_pool_checked_out", frozenset[tuple[str, str]]())
     assert busy[checked_out] == idle[checked_out] + 1
 
 

@@ -29,7 +29,9 @@ async def request_link(client: httpx2.AsyncClient, app: FastAPI, email: str) -> 
 
 def token_from(mailbox: Mailbox, index: int = -1) -> str:
     """The token in the reset link of a received message (plain-text part)."""
-    text = mailbox.messages[index].get_body(preferencelist=("plain",)).get_content()
+    body = mailbox.messages[index].get_body(preferencelist=("plain",))
+    assert body is not None
+    text = body.get_content()
     match = re.search(r"token=([A-Za-z0-9_\\-]+)", text)
     assert match, text
     return match.group(1)

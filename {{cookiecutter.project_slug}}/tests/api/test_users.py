@@ -225,4 +225,6 @@ async def test_private_registration_answers_alike_for_new_and_taken_addresses(
     assert newcomer.status_code == 200
     assert owner.status_code == 401  # the existing account kept its own password
     assert [message["To"] for message in mailbox.messages] == [taken["email"]]
-    assert "already has one" in mailbox.messages[0].get_body(("plain",)).get_content()
+    body = mailbox.messages[0].get_body(("plain",))
+    assert body is not None
+    assert "already has one" in body.get_content()

@@ -16,6 +16,7 @@ class CommitFails(SqlAlchemyUnitOfWork):
     """A Unit of Work whose commit dies after every change has been flushed."""
 
     async def commit(self) -> None:
+        assert self._session is not None  # inside the block
         await self._session.flush()  # the change and the audit row reach the database...
         raise ConnectionError("database went away")  # ...and the commit never happens
 

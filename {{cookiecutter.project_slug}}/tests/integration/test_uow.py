@@ -11,7 +11,7 @@ from {{ cookiecutter.package_name }}.models.item import Item
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.models.user import User
 {%- endif %}
-from tests.pool import all_returned, watching
+from tests.pool import all_returned, queue_pool, watching
 
 
 async def count_items(uow: SqlAlchemyUnitOfWork) -> int:
@@ -81,7 +81,9 @@ async def test_read_only_unit_of_work_reads_committed_rows(uow: SqlAlchemyUnitOf
         await uow.commit()
 
     async with uow(read_only=True):
-        assert (await uow.items.get(item.id)).title == "visible"
+        visible = await uow.items.get(item.id)
+        assert visible is not None
+        assert visible.title == "visible"
 
 
 async def test_read_only_unit_of_work_refuses_writes(uow: SqlAlchemyUnitOfWork):
@@ -162,7 +164,7 @@ async def test_a_failed_read_only_block_returns_its_connection_at_once(
     with pytest.raises(RuntimeError, match="boom"):
         await fail_reading()
 
-    assert engine.sync_engine.pool.checkedout() == 0
+    assert queue_pool(engine).checkedout() == 0
 
 
 async def test_a_block_taking_over_a_connection_reads_afresh(uow: SqlAlchemyUnitOfWork):

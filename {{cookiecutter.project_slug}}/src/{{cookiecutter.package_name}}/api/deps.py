@@ -16,6 +16,7 @@ from asgi_correlation_id import correlation_id
 from fastapi import Depends, Query, Request{% if cookiecutter.use_auth %}, Response{% endif %}
 {%- if cookiecutter.use_auth %}
 from fastapi.security import OAuth2PasswordBearer
+from fastapi.security.base import SecurityBase
 from starlette.types import Scope
 {%- endif %}
 
@@ -184,8 +185,8 @@ async def no_store(response: Response) -> None:
 PRINCIPAL_SCOPE_KEY = "{{ cookiecutter.package_name }}.principal"
 
 
-class BearerPrincipal(OAuth2PasswordBearer):
-    """The caller behind the bearer token, resolved by the OAuth2 scheme itself.
+class BearerScheme(SecurityBase):
+    """The caller behind the bearer token, resolved by the security scheme itself.
 
     FastAPI's per-request work grows with every level of dependencies (~1% of `users/me`
     each), and the usual chain (the route's user, its principal, then the scheme reading the
@@ -193,20 +194,24 @@ class BearerPrincipal(OAuth2PasswordBearer):
     `OAuth2PasswordBearer` scheme (and `/docs` its Authorize button). It builds its AuthService
     and Unit of Work itself rather than through AuthServiceDep and UowDep, for the same reason.
 
-    The subclasses below answer with the user, or check a permission first. Whichever a route
-    uses, and however many, the token is checked once a request: the caller is kept in the
-    request's scope.
+    It wraps an `OAuth2PasswordBearer` rather than subclassing it: each subclass below answers
+    with something else than the token string its `__call__` is typed to return. Whichever a
+    route uses, and however many, the token is checked once a request: the caller is kept in
+    the request's scope.
     """
 
     def __init__(self) -> None:
-        super().__init__(
+        self._bearer = OAuth2PasswordBearer(
             tokenUrl="/api/v1/auth/login", scheme_name="OAuth2PasswordBearer", auto_error=False
         )
+        # FastAPI documents a SecurityBase dependency from these two.
+        self.model = self._bearer.model
+        self.scheme_name = self._bearer.scheme_name
 
-    async def __call__(self, request: Request) -> Principal:  # type: ignore[override]
+    async def principal(self, request: Request) -> Principal:
         principal: Principal | None = request.scope.get(PRINCIPAL_SCOPE_KEY)
         if principal is None:
-            token = await super().__call__(request)
+            token = await self._bearer(request)
             if not token:
                 raise AuthenticationError("Not authenticated.")
             principal = await _auth_service(request, _uow(request)).authenticate(token)
@@ -214,14 +219,21 @@ class BearerPrincipal(OAuth2PasswordBearer):
         return principal
 
 
-class BearerUser(BearerPrincipal):
+class BearerPrincipal(BearerScheme):
+    """The caller: their user record and session."""
+
+    async def __call__(self, request: Request) -> Principal:
+        return await self.principal(request)
+
+
+class BearerUser(BearerScheme):
     """The caller's user record (what most routes need)."""
 
-    async def __call__(self, request: Request) -> UserRead:  # type: ignore[override]
-        return (await super().__call__(request)).user
+    async def __call__(self, request: Request) -> UserRead:
+        return (await self.principal(request)).user
 
 
-class BearerPermission(BearerPrincipal):
+class BearerPermission(BearerScheme):
     """The caller, let through only if their role grants `permission`."""
 
     def __init__(self, permission: Permission) -> None:
@@ -229,7 +241,7 @@ class BearerPermission(BearerPrincipal):
         self.permission = permission
 
     async def __call__(self, request: Request) -> Principal:
-        principal = await super().__call__(request)
+        principal = await self.principal(request)
         if not has_permission(principal.user.role, self.permission):
             raise PermissionMissing
         return principal

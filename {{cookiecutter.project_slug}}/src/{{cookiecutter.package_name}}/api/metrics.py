@@ -156,7 +156,8 @@ class RequestMetrics:
             self._plain_routes = {
                 context.path_format: context.original_route
                 for context in iter_route_contexts(self.app.routes)
-                if isinstance(context.original_route, Route)
+                if context.path_format is not None
+                and isinstance(context.original_route, Route)
                 and not isinstance(context.original_route, APIRoute)
                 and not context.original_route.param_convertors
             }
@@ -170,8 +171,10 @@ class RequestMetrics:
             # Since FastAPI 0.137 a route keeps its own path, without the prefixes of the
             # routers that include it; iter_route_contexts() gives the full templates.
             for context in iter_route_contexts(self.app.routes):
-                self._templates.setdefault(id(context.original_route), context.path_format)
-        return self._templates.get(id(route)) or getattr(route, "path_format", UNMATCHED)
+                if context.path_format is not None:
+                    self._templates.setdefault(id(context.original_route), context.path_format)
+        found = self._templates.get(id(route)) or getattr(route, "path_format", None)
+        return found if isinstance(found, str) else UNMATCHED
 
     def exposition(self) -> bytes:
         """Every metric in the text format; summed over all workers in multiprocess mode."""

@@ -48,7 +48,8 @@ def request_id_of(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == REQUEST_ID_HEADER:
             if WELL_FORMED_ID.fullmatch(value):
-                return value.decode("ascii")
+                request_id: str = value.decode("ascii")
+                return request_id
             break
     return new_request_id()
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.routing import APIRoute
-from starlette.routing import Match, get_route_path
+from starlette._utils import get_route_path  # starlette.routing uses it but does not export it
+from starlette.routing import Match
 from starlette.types import Scope
 
 from {{ cookiecutter.package_name }}.api.deps import UOW_SCOPE_KEY

@@ -265,4 +265,4 @@ class Settings(BaseSettings):
 @lru_cache
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
-    return Settings()  # type: ignore[call-arg]  # secret_key comes from the environment
+    return Settings()  # secret_key comes from the environment

@@ -10,7 +10,7 @@ import asyncio
 from email.message import EmailMessage
 from importlib import resources
 from string import Template
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiosmtplib
 import structlog
@@ -81,14 +81,14 @@ class Outbox:
         self.sender = sender
         self.attempts = attempts
         self.backoff = backoff
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[Any]] = set()
         self.sent = 0
         self.dropped = 0
 
     def submit(self, message: EmailMessage) -> None:
         self.track(asyncio.create_task(self._deliver(message)))
 
-    def track(self, task: asyncio.Task) -> None:
+    def track(self, task: asyncio.Task[Any]) -> None:
         """Hold a background task until it is done (the event loop keeps only weak references)."""
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)

@@ -55,7 +55,7 @@ def redis_storage(
     uri = redis_url.replace("redis://", "async+redis://", 1).replace(
         "rediss://", "async+rediss://", 1
     )
-    return storage_from_string(
+    storage = storage_from_string(
         uri,
         implementation="redispy",
         key_prefix=key_prefix,
@@ -63,6 +63,9 @@ def redis_storage(
         socket_connect_timeout=timeout,
         socket_timeout=timeout,
     )
+    # An async+ scheme always gives the asyncio storage; storage_from_string is typed for both.
+    assert isinstance(storage, Storage)
+    return storage
 {%- else %}
 
 

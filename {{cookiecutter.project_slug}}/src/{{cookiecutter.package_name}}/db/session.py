@@ -4,7 +4,12 @@ from typing import Any
 
 from sqlalchemy import Connection, event
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import Session
 
 from {{ cookiecutter.package_name }}.core.config import Settings
@@ -77,13 +82,13 @@ def transactional(engine: AsyncEngine) -> AsyncEngine:
     return engine.execution_options(isolation_level="READ COMMITTED")
 
 
-def create_session_factory(engine: AsyncEngine) -> async_sessionmaker:
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     # expire_on_commit=False: attributes read after commit would otherwise trigger
     # an implicit (and, in async code, impossible) reload.
     return async_sessionmaker(transactional(engine), expire_on_commit=False, autoflush=False)
 
 
-def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker:
+def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """Sessions for read-only use cases: each statement runs on its own, with no
     BEGIN/ROLLBACK around it, and any attempt to write fails loudly."""
     return async_sessionmaker(

@@ -5,9 +5,9 @@ obtain generated values, and never commit: the Unit of Work owns the transaction
 """
 
 from collections.abc import Sequence
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import CursorResult, Executable, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +17,7 @@ from {{ cookiecutter.package_name }}.db.base import Base
 ModelT = TypeVar("ModelT", bound=Base)
 
 
-def paged(query: Select) -> Select:
+def paged(query: Select[Any]) -> Select[Any]:
     """`query` with bound `limit` and `offset` and the total as a window-function column.
 
     For hot queries, build it once at import: constructing a statement and its cache key
@@ -27,14 +27,26 @@ def paged(query: Select) -> Select:
     return query.add_columns(total).limit(bindparam("limit")).offset(bindparam("offset"))
 
 
+async def rows_affected(session: AsyncSession, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and return how many rows it matched.
+
+    Such a statement always yields a CursorResult, but AsyncSession.execute is typed to
+    return its base class, Result, which has no rowcount.
+    """
+    result = cast("CursorResult[Any]", await session.execute(statement))
+    return result.rowcount
+
+
 class BaseRepository(Generic[ModelT]):
-    model: ClassVar[type[Base]]
+    # Set by each subclass to the model it stores (a class attribute: a ClassVar cannot
+    # name ModelT).
+    model: type[ModelT]
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, entity_id: int) -> ModelT | None:
-        return await self.session.get(self.model, entity_id)  # type: ignore[return-value]
+        return await self.session.get(self.model, entity_id)
 
     async def add(self, entity: ModelT) -> ModelT:
         """Stage `entity` and flush, so its id and defaults are known."""
@@ -58,7 +70,9 @@ class BaseRepository(Generic[ModelT]):
         await self.session.delete(entity)
         await self.session.flush()
 
-    async def _page(self, query: Select, *, limit: int, offset: int) -> tuple[Sequence[Any], int]:
+    async def _page(
+        self, query: Select[Any], *, limit: int, offset: int
+    ) -> tuple[Sequence[Any], int]:
         """The entities `query` selects for one page, and the total count, in one round trip.
 
         The total rides along as a window function; only a page past the end
@@ -71,7 +85,7 @@ class BaseRepository(Generic[ModelT]):
         return [], total or 0
 
     async def _page_of_dicts(
-        self, statement: Select, *, limit: int, offset: int, **params: Any
+        self, statement: Select[Any], *, limit: int, offset: int, **params: Any
     ) -> tuple[list[dict[str, Any]], int]:
         """One page of a `paged()` column query as plain dicts (the cheapest input for a
         schema: validating Row attributes costs three times as much), and the total."""

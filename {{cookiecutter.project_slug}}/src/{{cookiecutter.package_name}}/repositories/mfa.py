@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import delete, func, or_, select, update
 
 from {{ cookiecutter.package_name }}.models.mfa import MfaFactor, MfaRecoveryCode
-from {{ cookiecutter.package_name }}.repositories.base import BaseRepository
+from {{ cookiecutter.package_name }}.repositories.base import BaseRepository, rows_affected
 
 
 class MfaRepository(BaseRepository[MfaFactor]):
@@ -38,15 +38,16 @@ class MfaRepository(BaseRepository[MfaFactor]):
 
     async def claim_step(self, user_id: int, step: int) -> bool:
         """Record `step` as used; False if it, or a later one, already was (a replay)."""
-        result = await self.session.execute(
+        recorded = await rows_affected(
+            self.session,
             update(MfaFactor)
             .where(
                 MfaFactor.user_id == user_id,
                 or_(MfaFactor.last_used_step.is_(None), MfaFactor.last_used_step < step),
             )
-            .values(last_used_step=step)
+            .values(last_used_step=step),
         )
-        return result.rowcount == 1
+        return recorded == 1
 
     async def mark_enabled(self, user_id: int, *, now: datetime) -> None:
         await self.session.execute(
@@ -67,16 +68,17 @@ class MfaRepository(BaseRepository[MfaFactor]):
 
     async def spend_recovery_code(self, user_id: int, code_hash: str, *, now: datetime) -> bool:
         """Use up one unused recovery code with this hash; False if there is none."""
-        result = await self.session.execute(
+        spent = await rows_affected(
+            self.session,
             update(MfaRecoveryCode)
             .where(
                 MfaRecoveryCode.user_id == user_id,
                 MfaRecoveryCode.code_hash == code_hash,
                 MfaRecoveryCode.used_at.is_(None),
             )
-            .values(used_at=now)
+            .values(used_at=now),
         )
-        return result.rowcount >= 1
+        return spent >= 1
 
     async def count_recovery_codes_left(self, user_id: int) -> int:
         count = await self.session.scalar(

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from {{ cookiecutter.package_name }}.models.password_reset import PasswordResetToken
-from {{ cookiecutter.package_name }}.repositories.base import BaseRepository
+from {{ cookiecutter.package_name }}.repositories.base import BaseRepository, rows_affected
 
 
 class PasswordResetRepository(BaseRepository[PasswordResetToken]):
@@ -18,12 +18,13 @@ class PasswordResetRepository(BaseRepository[PasswordResetToken]):
 
     async def spend(self, token_id: int, *, now: datetime) -> bool:
         """Mark a token used; False if it already was. Atomic, like refresh tokens."""
-        result = await self.session.execute(
+        spent = await rows_affected(
+            self.session,
             update(PasswordResetToken)
             .where(PasswordResetToken.id == token_id, PasswordResetToken.used_at.is_(None))
-            .values(used_at=now)
+            .values(used_at=now),
         )
-        return result.rowcount == 1
+        return spent == 1
 
     async def void_unspent(self, user_id: int, *, now: datetime) -> None:
         """Spend every open token of a user: only the newest link may work."""

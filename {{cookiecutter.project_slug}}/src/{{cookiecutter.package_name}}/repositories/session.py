@@ -6,7 +6,7 @@ from sqlalchemy import RowMapping, bindparam, select, update
 
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.models.user import User
-from {{ cookiecutter.package_name }}.repositories.base import BaseRepository
+from {{ cookiecutter.package_name }}.repositories.base import BaseRepository, rows_affected
 
 # Runs on every authenticated request, so it is built once: building the expression costs
 # more than executing it (SQLAlchemy caches the compiled SQL, not the Python objects). Core
@@ -56,12 +56,13 @@ class SessionRepository(BaseRepository[AuthSession]):
         A conditional UPDATE makes this atomic: of two simultaneous refreshes with
         the same token, exactly one wins.
         """
-        result = await self.session.execute(
+        spent = await rows_affected(
+            self.session,
             update(RefreshToken)
             .where(RefreshToken.id == token_id, RefreshToken.used_at.is_(None))
-            .values(used_at=now)
+            .values(used_at=now),
         )
-        return result.rowcount == 1
+        return spent == 1
 
     async def get_used_at(self, token_id: int) -> datetime | None:
         """When a refresh token was spent, read from the database itself: a column, not the
@@ -88,7 +89,7 @@ class SessionRepository(BaseRepository[AuthSession]):
         )
         if keep_session_id is not None:
             query = query.where(AuthSession.id != keep_session_id)
-        return (await self.session.execute(query)).rowcount
+        return await rows_affected(self.session, query)
 
     async def get_user_of_live_session(self, user_id: int, session_id: str) -> RowMapping | None:
         """The user's public columns, if `session_id` is theirs and not revoked: one round

@@ -2,7 +2,7 @@
 types that keep input within what the database can store."""
 
 from datetime import UTC, datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.json_schema import SkipJsonSchema
@@ -64,5 +64,5 @@ class PageParams(BaseModel):
 class ErrorBody(BaseModel):
     """Every error answer has this shape."""
 
-    detail: str | list[dict]
+    detail: str | list[dict[str, Any]]
     code: str

@@ -67,8 +67,8 @@ class UserService:
         user_id = user.id
         new_hash = await self._new_password_hash(user, data)
         async with self.uow:
-            user = await self.uow.users.get(user_id)
-            if user is None:
+            stored = await self.uow.users.get(user_id)
+            if stored is None:
                 raise UserNotFound
             changes = data.model_dump(exclude_unset=True, include={"full_name"})
             if new_hash is not None:
@@ -76,7 +76,7 @@ class UserService:
                 await self.uow.sessions.revoke_all(
                     user_id, now=datetime.now(UTC), keep_session_id=session_id
                 )
-            await self.uow.users.update(user, changes)
+            await self.uow.users.update(stored, changes)
             if new_hash is not None:
                 await self.uow.audit.add(
                     audit_entry("user.password_changed", actor_id=user_id, entity=("user", user_id))
@@ -84,7 +84,7 @@ class UserService:
             await self.uow.commit()
             if new_hash is not None:
                 logger.info("password_changed", user_id=user_id)
-            return UserRead.model_validate(user)
+            return UserRead.model_validate(stored)
 
     async def _new_password_hash(self, user: UserRead, data: UserUpdate) -> str | None:
         if data.new_password is None:

@@ -1,7 +1,9 @@
 """Settings validation: fail fast on unsafe production configuration."""
 {% if cookiecutter.use_auth %}
 import base64
-{% endif %}
+{%- endif %}
+from typing import Any
+
 import pytest
 from pydantic import ValidationError
 
@@ -11,13 +13,13 @@ STRONG_SECRET = "Hq3vZ0pW8-rT1yLk6_NbX4sJd9GmCe2uAo7fIi5VhRw"  # secrets.token_u
 {%- if cookiecutter.use_auth %}
 MFA_KEY = base64.urlsafe_b64encode(b"k" * 32).decode()
 # What else production needs to start (the email backend comes from conftest's environment).
-PRODUCTION_EXTRAS: dict[str, object] = {
+PRODUCTION_EXTRAS: dict[str, Any] = {
     "mfa_encryption_keys": [MFA_KEY],
     "smtp_starttls": True,
     "password_reset_url": "https://app.example.com/reset-password?token={token}",
 }
 {%- else %}
-PRODUCTION_EXTRAS: dict[str, object] = {}
+PRODUCTION_EXTRAS: dict[str, Any] = {}
 {%- endif %}
 
 

@@ -10,7 +10,7 @@ from {{ cookiecutter.package_name }}.schemas.common import PageParams
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services.admin import AdminService
 from {{ cookiecutter.package_name }}.services.user import UserService
-from tests.fakes import FakeUnitOfWork, password_check_for
+from tests.fakes import FakeUnitOfWork, as_uow, password_check_for
 
 
 @pytest.fixture
@@ -20,12 +20,12 @@ def uow() -> FakeUnitOfWork:
 
 @pytest.fixture
 def admin(uow: FakeUnitOfWork) -> AdminService:
-    return AdminService(uow, password_check=password_check_for(uow))
+    return AdminService(as_uow(uow), password_check=password_check_for(uow))
 
 
 async def add_user(uow: FakeUnitOfWork, email: str, role: Role = Role.USER) -> int:
     hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
-    user = await UserService(uow, hasher).register(
+    user = await UserService(as_uow(uow), hasher).register(
         UserCreate(email=email, password="password-1"), role=role
     )
     return user.id

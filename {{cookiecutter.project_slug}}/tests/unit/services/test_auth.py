@@ -24,15 +24,22 @@ from {{ cookiecutter.package_name }}.core.security import (
     new_refresh_token,
     successor_refresh_token,
 )
-from {{ cookiecutter.package_name }}.schemas.auth import MfaChallenge
+from {{ cookiecutter.package_name }}.schemas.auth import MfaChallenge, TokenPair
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services.auth import AuthPolicy, AuthService
 from {{ cookiecutter.package_name }}.services.mfa import MfaPolicy, MfaService
 from {{ cookiecutter.package_name }}.services.user import UserService
-from tests.fakes import FakeUnitOfWork, password_check_for
+from tests.fakes import FakeUnitOfWork, as_uow, password_check_for
 
 PASSWORD = "correct horse battery"
 EMAIL = "ann@example.com"
+
+
+async def token_pair(auth: AuthService) -> TokenPair:
+    """Log the user in; without MFA the answer is a token pair."""
+    pair = await auth.login(email=EMAIL, password=PASSWORD)
+    assert isinstance(pair, TokenPair)
+    return pair
 
 
 @pytest.fixture
@@ -54,7 +61,7 @@ def tokens() -> TokenCodec:
 def auth(uow: FakeUnitOfWork, hasher: PasswordHasher, tokens: TokenCodec) -> AuthService:
     limiter = RateLimiter(MemoryStorage())
     return AuthService(
-        uow,
+        as_uow(uow),
         hasher=hasher,
         tokens=tokens,
         limiter=limiter,
@@ -62,7 +69,7 @@ def auth(uow: FakeUnitOfWork, hasher: PasswordHasher, tokens: TokenCodec) -> Aut
             refresh_lifetime=timedelta(days=14), login_attempts_per_account="3/minute"
         ),
         mfa=MfaService(
-            uow,
+            as_uow(uow),
             totp=Totp(issuer="Test"),
             box=SecretBox([derived_key("k" * 40)]),
             limiter=limiter,
@@ -74,13 +81,14 @@ def auth(uow: FakeUnitOfWork, hasher: PasswordHasher, tokens: TokenCodec) -> Aut
 
 @pytest.fixture
 async def user_id(uow: FakeUnitOfWork, hasher: PasswordHasher) -> int:
-    user = await UserService(uow, hasher).register(UserCreate(email=EMAIL, password=PASSWORD))
+    service = UserService(as_uow(uow), hasher)
+    user = await service.register(UserCreate(email=EMAIL, password=PASSWORD))
     return user.id
 
 
 async def test_login_returns_a_token_pair_for_its_user(auth: AuthService, tokens, user_id):
     """Correct credentials give an access token for the user and a refresh token."""
-    pair = await auth.login(email=EMAIL, password=PASSWORD)
+    pair = await token_pair(auth)
 
     assert tokens.decode(pair.access_token).user_id == user_id
     assert pair.token_type == "bearer"
@@ -91,7 +99,7 @@ async def test_login_returns_a_token_pair_for_its_user(auth: AuthService, tokens
 
 async def test_refresh_token_is_stored_only_as_a_hash(auth: AuthService, uow, user_id):
     """The database holds a hash of the refresh token, never the token."""
-    pair = await auth.login(email=EMAIL, password=PASSWORD)
+    pair = await token_pair(auth)
 
     stored = list(uow.committed_tokens)
     assert len(stored) == 1
@@ -130,7 +138,7 @@ async def test_repeated_failures_lock_the_account_briefly(auth: AuthService, use
 
 async def test_refresh_rotates_the_pair(auth: AuthService, tokens, user_id):
     """A refresh spends the token and returns a new pair in the same session."""
-    first = await auth.login(email=EMAIL, password=PASSWORD)
+    first = await token_pair(auth)
 
     second = await auth.refresh(first.refresh_token)
 
@@ -142,7 +150,7 @@ async def test_refresh_rotates_the_pair(auth: AuthService, tokens, user_id):
 
 async def test_reused_refresh_token_revokes_the_whole_family(auth: AuthService, user_id):
     """Replaying a spent refresh token is refused and kills its successor too."""
-    first = await auth.login(email=EMAIL, password=PASSWORD)
+    first = await token_pair(auth)
     second = await auth.refresh(first.refresh_token)
 
     with pytest.raises(InvalidRefreshToken):
@@ -169,7 +177,7 @@ def age_sessions(uow: FakeUnitOfWork, age: timedelta) -> datetime:
 
 async def test_refresh_never_outlives_the_session(auth: AuthService, uow, user_id):
     """Rotation an hour before the session's 30 days are up gets a token expiring exactly then."""
-    first = await auth.login(email=EMAIL, password=PASSWORD)
+    first = await token_pair(auth)
     started = age_sessions(uow, timedelta(days=30, hours=-1))
 
     second = await auth.refresh(first.refresh_token)
@@ -181,7 +189,7 @@ async def test_refresh_never_outlives_the_session(auth: AuthService, uow, user_i
 
 async def test_session_past_its_lifetime_cannot_refresh(auth: AuthService, uow, user_id):
     """Once its session is older than the lifetime, an unexpired refresh token is refused."""
-    first = await auth.login(email=EMAIL, password=PASSWORD)
+    first = await token_pair(auth)
     age_sessions(uow, timedelta(days=30, seconds=1))
 
     with pytest.raises(InvalidRefreshToken):
@@ -200,7 +208,7 @@ async def test_reuse_within_the_interval_gets_the_same_successor(
 ):
     """A second use of a just-rotated token returns the same refresh token, a new access
     token of the same session, and both keep working."""
-    first = await lenient_auth.login(email=EMAIL, password=PASSWORD)
+    first = await token_pair(lenient_auth)
     second = await lenient_auth.refresh(first.refresh_token)
 
     again = await lenient_auth.refresh(first.refresh_token)
@@ -215,7 +223,7 @@ async def test_reuse_within_the_interval_gets_the_same_successor(
 
 async def test_reuse_after_the_successor_was_spent_revokes(lenient_auth: AuthService, user_id):
     """Within the interval, a token whose successor was already spent is reuse: revoked."""
-    first = await lenient_auth.login(email=EMAIL, password=PASSWORD)
+    first = await token_pair(lenient_auth)
     second = await lenient_auth.refresh(first.refresh_token)
     third = await lenient_auth.refresh(second.refresh_token)
 
@@ -227,7 +235,7 @@ async def test_reuse_after_the_successor_was_spent_revokes(lenient_auth: AuthSer
 
 async def test_reuse_after_the_interval_revokes(lenient_auth: AuthService, uow, user_id):
     """A spent token presented again after the interval is reuse: the family is revoked."""
-    first = await lenient_auth.login(email=EMAIL, password=PASSWORD)
+    first = await token_pair(lenient_auth)
     second = await lenient_auth.refresh(first.refresh_token)
     spent = uow.committed_tokens[hash_token(first.refresh_token)]
     assert spent.used_at is not None
@@ -254,7 +262,7 @@ def test_successor_is_keyed_and_shaped_like_a_new_token():
 
 async def test_authenticate_resolves_token_to_user(auth: AuthService, user_id):
     """A valid access token resolves to the active user it was issued for."""
-    pair = await auth.login(email=EMAIL, password=PASSWORD)
+    pair = await token_pair(auth)
 
     principal = await auth.authenticate(pair.access_token)
 
@@ -263,7 +271,7 @@ async def test_authenticate_resolves_token_to_user(auth: AuthService, user_id):
 
 async def test_logout_revokes_session_and_access_token(auth: AuthService, user_id):
     """After logout neither the access token nor the refresh token works."""
-    pair = await auth.login(email=EMAIL, password=PASSWORD)
+    pair = await token_pair(auth)
     principal = await auth.authenticate(pair.access_token)
 
     await auth.logout(principal, pair.refresh_token)
@@ -276,8 +284,8 @@ async def test_logout_revokes_session_and_access_token(auth: AuthService, user_i
 
 async def test_logout_all_ends_every_session(auth: AuthService, user_id):
     """logout-all revokes every session of the user, not just the caller's."""
-    laptop = await auth.login(email=EMAIL, password=PASSWORD)
-    phone = await auth.login(email=EMAIL, password=PASSWORD)
+    laptop = await token_pair(auth)
+    phone = await token_pair(auth)
 
     await auth.logout_all(await auth.authenticate(laptop.access_token))
 
@@ -289,7 +297,7 @@ async def test_logout_all_ends_every_session(auth: AuthService, user_id):
 
 async def test_authenticate_refuses_deactivated_user(auth: AuthService, uow, user_id):
     """A token of a deactivated user stops working at once."""
-    pair = await auth.login(email=EMAIL, password=PASSWORD)
+    pair = await token_pair(auth)
     uow.committed_users[user_id].is_active = False
 
     with pytest.raises(InactiveUser):
@@ -298,7 +306,7 @@ async def test_authenticate_refuses_deactivated_user(auth: AuthService, uow, use
 
 async def test_authenticate_refuses_token_of_deleted_user(auth: AuthService, uow, user_id):
     """A token whose user no longer exists is refused."""
-    pair = await auth.login(email=EMAIL, password=PASSWORD)
+    pair = await token_pair(auth)
     del uow.committed_users[user_id]
 
     with pytest.raises(InvalidToken):
@@ -333,7 +341,7 @@ async def test_access_token_never_outlives_the_session(
 ):
     """A refresh ten minutes before the session ends gets an access token that ends with it,
     not the usual 30 minutes later."""
-    first = await auth.login(email=EMAIL, password=PASSWORD)
+    first = await token_pair(auth)
     started = age_sessions(uow, timedelta(days=30, minutes=-10))
 
     second = await auth.refresh(first.refresh_token)

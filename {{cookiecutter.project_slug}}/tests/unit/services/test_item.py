@@ -11,7 +11,7 @@ from {{ cookiecutter.package_name }}.schemas.item import ItemCreate, ItemUpdate
 from {{ cookiecutter.package_name }}.schemas.user import UserRead
 {%- endif %}
 from {{ cookiecutter.package_name }}.services.item import ItemService
-from tests.fakes import FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork, as_uow
 {%- if cookiecutter.use_auth %}
 
 
@@ -39,7 +39,7 @@ def uow() -> FakeUnitOfWork:
 
 @pytest.fixture
 def service(uow: FakeUnitOfWork) -> ItemService:
-    return ItemService(uow)
+    return ItemService(as_uow(uow))
 {%- if cookiecutter.use_auth %}
 
 

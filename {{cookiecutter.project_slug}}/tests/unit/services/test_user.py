@@ -7,7 +7,7 @@ from {{ cookiecutter.package_name }}.core.permissions import Role
 from {{ cookiecutter.package_name }}.core.security import PasswordHasher
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services.user import UserService
-from tests.fakes import FakeUnitOfWork
+from tests.fakes import FakeUnitOfWork, as_uow
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def hasher() -> PasswordHasher:
 
 @pytest.fixture
 def service(uow: FakeUnitOfWork, hasher: PasswordHasher) -> UserService:
-    return UserService(uow, hasher)
+    return UserService(as_uow(uow), hasher)
 
 
 async def test_register_stores_a_hash_not_the_password(

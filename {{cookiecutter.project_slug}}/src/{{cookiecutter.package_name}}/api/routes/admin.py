@@ -10,6 +10,7 @@ from {{ cookiecutter.package_name }}.api.responses import (
     RATE_LIMITED,
     UNAUTHORIZED,
     UNPARSEABLE_BODY,
+    Responses,
 )
 from {{ cookiecutter.package_name }}.core.permissions import Permission
 from {{ cookiecutter.package_name }}.schemas.admin import (
@@ -30,7 +31,7 @@ router = APIRouter(
     | UNAUTHORIZED
     | API_ERRORS,
 )
-NOT_FOUND = {404: {"model": ErrorBody, "description": "No such user"}}
+NOT_FOUND: Responses = {404: {"model": ErrorBody, "description": "No such user"}}
 
 
 @router.get("/users/", dependencies=[require(Permission.USERS_READ)])

@@ -19,6 +19,7 @@ from {{ cookiecutter.package_name }}.api.responses import (
     RATE_LIMITED,
     UNAUTHORIZED,
     UNPARSEABLE_BODY,
+    Responses,
 )
 from {{ cookiecutter.package_name }}.schemas.auth import (
     AcceptedRead,
@@ -40,8 +41,10 @@ from {{ cookiecutter.package_name }}.schemas.common import ErrorBody
 router = APIRouter(
     prefix="/auth", tags=["auth"], dependencies=[Depends(no_store)], responses=API_ERRORS
 )
-WRONG_CODE = {400: {"model": ErrorBody, "description": "The code is not valid"}}
-MFA_STATE = {409: {"model": ErrorBody, "description": "MFA is not in the required state"}}
+WRONG_CODE: Responses = {400: {"model": ErrorBody, "description": "The code is not valid"}}
+MFA_STATE: Responses = {
+    409: {"model": ErrorBody, "description": "MFA is not in the required state"}
+}
 
 
 @router.post(
@@ -154,8 +157,8 @@ async def request_password_reset(
     "/password-reset/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    responses={400: {"model": ErrorBody, "description": "Unknown, expired or used token"}}
-    | RATE_LIMITED,
+    responses=RATE_LIMITED
+    | {400: {"model": ErrorBody, "description": "Unknown, expired or used token"}},
     # Shares the request route's limit, in a bucket of its own.
     dependencies=[limit_by_address("rate_limit_password_reset_address", "password-reset-confirm")],
 )

@@ -8,6 +8,7 @@ import structlog
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
+from starlette.datastructures import State
 
 router = APIRouter(prefix="/health", tags=["health"])
 logger = structlog.get_logger(__name__)
@@ -51,7 +52,7 @@ async def get_readiness(request: Request) -> JSONResponse:
     return JSONResponse({"status": "degraded" if failed else "ok", "checks": report})
 
 
-async def _ping_db(state) -> None:
+async def _ping_db(state: State) -> None:
     async with state.engine.connect() as connection:
         await connection.execute(text("SELECT 1"))
 

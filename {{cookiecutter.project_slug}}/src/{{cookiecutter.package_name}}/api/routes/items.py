@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Response, status
 
 from {{ cookiecutter.package_name }}.api.deps import {% if cookiecutter.use_auth %}CurrentUser, {% endif %}ItemServiceDep, PageDep
-from {{ cookiecutter.package_name }}.api.responses import API_ERRORS, {% if cookiecutter.use_auth %}UNAUTHORIZED, {% endif %}UNPARSEABLE_BODY
+from {{ cookiecutter.package_name }}.api.responses import API_ERRORS, {% if cookiecutter.use_auth %}UNAUTHORIZED, {% endif %}UNPARSEABLE_BODY, Responses
 from {{ cookiecutter.package_name }}.schemas.common import ErrorBody, Id, Page
 from {{ cookiecutter.package_name }}.schemas.item import ItemCreate, ItemRead, ItemUpdate
 
@@ -12,7 +12,7 @@ router = APIRouter(prefix="/items", tags=["items"], responses=API_ERRORS | UNAUT
 {%- else -%}
 router = APIRouter(prefix="/items", tags=["items"], responses=API_ERRORS)
 {%- endif %}
-NOT_FOUND = {404: {"model": ErrorBody, "description": "No such item"}}
+NOT_FOUND: Responses = {404: {"model": ErrorBody, "description": "No such item"}}
 
 
 @router.get("/")

@@ -22,15 +22,15 @@ router = APIRouter(prefix="/users", tags=["users"], responses=API_ERRORS)
     "/",
     status_code=status.HTTP_201_CREATED,
     response_model=UserRead,
-    responses={
+    responses=UNPARSEABLE_BODY
+    | {
         202: {
             "model": AcceptedRead,
             "description": "PRIVATE_REGISTRATION on: the same answer for every address",
         },
         409: {"model": ErrorBody, "description": "Email already registered"},
         429: {"model": ErrorBody, "description": "Too many registrations"},
-    }
-    | UNPARSEABLE_BODY,
+    },
     dependencies=[limit_by_address("rate_limit_register_address", "register")],
 )
 async def register_user(
