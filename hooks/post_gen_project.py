@@ -81,6 +81,7 @@ AUTH_PATHS = (
     "tests/unit/services/test_admin.py",
     "tests/api/test_admin.py",
     "tests/integration/test_audit_atomicity.py",
+    "tests/password_check.py",
     "tests/unit/core/test_security.py",
     "tests/unit/services/test_user.py",
     "tests/unit/services/test_auth.py",

@@ -10,14 +10,6 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, cast
 
-{% if cookiecutter.use_auth -%}
-from limits.aio.storage import MemoryStorage
-
-{% endif -%}
-{% if cookiecutter.use_auth -%}
-from {{ cookiecutter.package_name }}.core.ratelimit import RateLimiter
-from {{ cookiecutter.package_name }}.core.security import PasswordHasher
-{% endif -%}
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
 {% if cookiecutter.use_auth -%}
 from {{ cookiecutter.package_name }}.models.audit import AuditLog
@@ -28,7 +20,6 @@ from {{ cookiecutter.package_name }}.models.mfa import MfaFactor, MfaRecoveryCod
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.models.user import User
 from {{ cookiecutter.package_name }}.repositories.session import USER_OF_LIVE_SESSION
-from {{ cookiecutter.package_name }}.services.reauthentication import PasswordConfirmation
 {%- endif %}
 
 
@@ -321,18 +312,6 @@ class FakeUnitOfWork:
 
     async def rollback(self) -> None:
         return None
-{%- if cookiecutter.use_auth %}
-
-
-def password_check_for(uow: Any) -> PasswordConfirmation:
-    """A real password check on `uow`, with a cheap hasher and limits counted in memory."""
-    return PasswordConfirmation(
-        uow,
-        hasher=PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1),
-        limiter=RateLimiter(MemoryStorage()),
-        attempts_per_account="5/minute",
-    )
-{%- endif %}
 
 
 def as_uow(uow: FakeUnitOfWork) -> UnitOfWork:

@@ -9,7 +9,7 @@ from {{ cookiecutter.package_name }}.models.audit import AuditLog
 from {{ cookiecutter.package_name }}.models.user import User
 from {{ cookiecutter.package_name }}.schemas.admin import AdminUserUpdate
 from {{ cookiecutter.package_name }}.services.admin import AdminService
-from tests.fakes import password_check_for
+from tests.password_check import password_check_for
 
 
 class CommitFails(SqlAlchemyUnitOfWork):

@@ -10,7 +10,8 @@ from {{ cookiecutter.package_name }}.schemas.common import PageParams
 from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services.admin import AdminService
 from {{ cookiecutter.package_name }}.services.user import UserService
-from tests.fakes import FakeUnitOfWork, as_uow, password_check_for
+from tests.fakes import FakeUnitOfWork, as_uow
+from tests.password_check import password_check_for
 
 
 @pytest.fixture

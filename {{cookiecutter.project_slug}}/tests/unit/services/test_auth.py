@@ -29,7 +29,8 @@ from {{ cookiecutter.package_name }}.schemas.user import UserCreate
 from {{ cookiecutter.package_name }}.services.auth import AuthPolicy, AuthService
 from {{ cookiecutter.package_name }}.services.mfa import MfaPolicy, MfaService
 from {{ cookiecutter.package_name }}.services.user import UserService
-from tests.fakes import FakeUnitOfWork, as_uow, password_check_for
+from tests.fakes import FakeUnitOfWork, as_uow
+from tests.password_check import password_check_for
 
 PASSWORD = "correct horse battery"
 EMAIL = "ann@example.com"
