@@ -168,8 +168,8 @@ class RequestMetrics:
         if route is None:
             return UNMATCHED
         if id(route) not in self._templates:
-            # Since FastAPI 0.137 a route keeps its own path, without the prefixes of the
-            # routers that include it; iter_route_contexts() gives the full templates.
+            # A route keeps its own path, without the prefixes of the routers that include
+            # it; iter_route_contexts() gives the full templates.
             for context in iter_route_contexts(self.app.routes):
                 if context.path_format is not None:
                     self._templates.setdefault(id(context.original_route), context.path_format)

@@ -12,12 +12,11 @@ GC_THRESHOLDS = (10_000, 10, 10)
 def tune_gc() -> None:
     """Keep the cyclic garbage collector off the request path as far as it can be.
 
-    Everything alive once the application is built (modules, classes, schemas, routes:
-    about 140,000 objects) lives as long as the process, yet each full collection walked
-    all of it again: 90 ms each, ten of them in a few seconds under load, which stalled
-    every request in flight. `gc.freeze()` moves those objects out of the collector's sight;
-    then the young generation is collected less often. Garbage is still collected; only its
-    bookkeeping gets cheaper. Measured in docs/performance.md of the template.
+    Everything alive once the application is built (modules, classes, schemas, routes) lives
+    as long as the process, yet each full collection walks all of it again, stalling every
+    request in flight. `gc.freeze()` moves those objects out of the collector's sight; then
+    the young generation is collected less often. Garbage is still collected; only its
+    bookkeeping gets cheaper (docs/architecture.md, decision 22).
     """
     gc.collect()
     gc.freeze()

@@ -4,7 +4,7 @@ Tracing is on only when OTEL_EXPORTER_OTLP_ENDPOINT names a collector; without i
 built and FastAPI's telemetry stays off. Request spans come from FastAPI's own telemetry (pure
 ASGI, inside the application), which names them by route template (`GET /api/v1/items/{item_id}`)
 with the prefixes of every included router; opentelemetry-instrumentation-asgi would read the
-template from scope["route"], which since FastAPI 0.137 lacks those prefixes. Query spans come
+template from scope["route"], which lacks those prefixes. Query spans come
 from opentelemetry-instrumentation-sqlalchemy. Log lines carry the ids of the current span.
 """
 

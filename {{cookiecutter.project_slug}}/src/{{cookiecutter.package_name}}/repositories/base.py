@@ -21,7 +21,7 @@ def paged(query: Select[Any]) -> Select[Any]:
     """`query` with bound `limit` and `offset` and the total as a window-function column.
 
     For hot queries, build it once at import: constructing a statement and its cache key
-    costs ~100 us here, more than SQLAlchemy's cached compilation of it.
+    costs more than SQLAlchemy's cached compilation of it (docs/architecture.md, decision 26).
     """
     total = func.count().over().label("total")
     return query.add_columns(total).limit(bindparam("limit")).offset(bindparam("offset"))
@@ -88,14 +88,13 @@ class BaseRepository(Generic[ModelT]):
         self, statement: Select[Any], *, limit: int, offset: int, **params: Any
     ) -> tuple[list[dict[str, Any]], int]:
         """One page of a `paged()` column query as plain dicts (the cheapest input for a
-        schema: validating Row attributes costs three times as much), and the total."""
+        schema to validate), and the total."""
         params = {**params, "limit": limit, "offset": offset}
         result = await self.session.execute(statement, params)
         names = tuple(result.keys())  # once: Row._fields builds a new tuple on every call
         rows = result.all()
         if rows:
-            # Not strict: names and rows come from the same result, and the check cost half
-            # again as much as building the dicts (47 vs 31 us for 100 rows).
+            # Not strict: names and rows come from the same result, so their lengths agree.
             return [dict(zip(names, row, strict=False)) for row in rows], rows[0].total
         unpaged = statement.limit(None).offset(None).subquery()
         total = await self.session.scalar(select(func.count()).select_from(unpaged), params)

@@ -12,10 +12,10 @@ from sqlalchemy import Executable, {% if cookiecutter.use_auth %}bindparam, {% e
 from {{ cookiecutter.package_name }}.models.item import Item
 from {{ cookiecutter.package_name }}.repositories.base import BaseRepository, paged
 
-# Table columns, not entities: a page is only read, and an ORM object per item (built, then
-# tracked by the session) cost about 8 us per item, a sixth of a 100-item page. Core columns
-# throughout, in the filter and the order too: one mapped attribute (`Item.id`) would make it
-# an ORM statement again, whose result handling cost ~70 us more per 100-item page.
+# Table columns, not entities: a page is only read, and building and tracking an ORM object
+# per item is a large share of its cost. Core columns throughout, in the filter and the order
+# too: one mapped attribute (`Item.id`) would make it an ORM statement again, with the ORM's
+# result handling (docs/architecture.md, decision 26).
 ITEMS = Item.metadata.tables[Item.__tablename__]  # typed as the Table it is (`__table__` is not)
 ITEM_COLUMNS = select(*ITEMS.columns).order_by(ITEMS.c.id)
 ITEMS_PAGE = paged(ITEM_COLUMNS)

@@ -10,8 +10,8 @@ from {{ cookiecutter.package_name }}.repositories.base import BaseRepository, ro
 
 # Runs on every authenticated request, so it is built once: building the expression costs
 # more than executing it (SQLAlchemy caches the compiled SQL, not the Python objects). Core
-# columns, not the User entity: the request only reads its caller, and an ORM object (built,
-# then tracked by the session) cost ~35 us, 8% of the lookup. Never the password hash.
+# columns, not the User entity: the request only reads its caller, and needs no ORM object
+# built and tracked by the session (docs/architecture.md, decision 26). Never the password hash.
 _USERS, _SESSIONS = User.__table__, AuthSession.__table__
 USER_OF_LIVE_SESSION = (
     select(
