@@ -51,6 +51,8 @@ AUTH_FILES = (
     "src/{package}/templates/registration_attempt.txt",
     "src/{package}/templates/registration_attempt.html",
     "src/{package}/api/routes/users.py",
+    "src/{package}/api/auth_deps.py",
+    "src/{package}/api/audit_context.py",
     "src/{package}/api/routes/auth.py",
     "migrations/versions/2026_11_22_0002_auth_sessions.py",
     "migrations/versions/2026_11_22_0003_roles_and_audit_log.py",

@@ -9,6 +9,7 @@ Each run, and each xdist worker, uses its own SQLite file in a temporary folder.
 Tables are emptied after every test that touched the database.
 """
 
+import asyncio
 import os
 {%- if cookiecutter.use_auth %}
 import socket
@@ -230,9 +231,13 @@ async def session_factory(engine: AsyncEngine) -> AsyncIterator:
 
 @pytest.fixture
 def uow(session_factory) -> SqlAlchemyUnitOfWork:
-    """A Unit of Work on the test database, with its read-only mode."""
-    read_factory = create_read_session_factory(session_factory.kw["bind"])
-    return SqlAlchemyUnitOfWork(session_factory, read_factory)
+    """A Unit of Work on the test database, with its read-only mode (and on SQLite the writer
+    lock, as the app has)."""
+    engine = session_factory.kw["bind"]
+    writer_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+    return SqlAlchemyUnitOfWork(
+        session_factory, create_read_session_factory(engine), writer_lock=writer_lock
+    )
 
 
 @pytest.fixture(scope="session")

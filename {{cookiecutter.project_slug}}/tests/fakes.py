@@ -6,6 +6,8 @@ assigned on `add`, and nothing is visible to a later Unit of Work unless
 """
 
 import copy
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, Self, cast
@@ -264,16 +266,28 @@ class FakeUnitOfWork:
 {%- endif %}
         self.commits = 0
         self.read_only = False
+        self.open = False
 
     @property
     def committed(self) -> bool:
         return self.commits > 0
 
-    def __call__(self, *, read_only: bool = False) -> Self:
+    def __call__(self, *, read_only: bool = False) -> AbstractAsyncContextManager[Self]:
+        return self._block(read_only=read_only)
+
+    @asynccontextmanager
+    async def _block(self, *, read_only: bool) -> AsyncIterator[Self]:
+        await self.__aenter__()
         self.read_only = read_only
-        return self
+        try:
+            yield self
+        finally:
+            await self.__aexit__(None, None, None)
 
     async def __aenter__(self) -> Self:
+        if self.open:
+            raise RuntimeError("a Unit of Work block is already open (blocks do not nest)")
+        self.open = True
         self.items = FakeItemRepository(copy.deepcopy(self.committed_items))
 {%- if cookiecutter.use_auth %}
         self.users = FakeUserRepository(copy.deepcopy(self.committed_users))
@@ -295,6 +309,7 @@ class FakeUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.open = False
         self.read_only = False
 
     async def commit(self) -> None:

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 
 from {{ cookiecutter.package_name }} import __version__
 {%- if cookiecutter.use_auth %}
-from {{ cookiecutter.package_name }}.api.deps import describe_request
+from {{ cookiecutter.package_name }}.api.audit_context import AuditContext
 {%- endif %}
 from {{ cookiecutter.package_name }}.api.errors import handle_unexpected, install_error_handlers
 {%- if cookiecutter.use_prometheus %}
@@ -24,9 +24,6 @@ from {{ cookiecutter.package_name }}.api.metrics import install_metrics
 {%- endif %}
 from {{ cookiecutter.package_name }}.api.middleware import (
     AccessLog,
-{%- if cookiecutter.use_auth %}
-    AuditContext,
-{%- endif %}
     BodySizeLimitMiddleware,
     EdgeMiddleware,
     RequestObserver,
@@ -187,7 +184,7 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(BodySizeLimitMiddleware, max_size=settings.max_body_size)
     observers: list[RequestObserver] = [AccessLog(quiet_paths=settings.access_log_quiet_paths)]
 {%- if cookiecutter.use_auth %}
-    observers.append(AuditContext(describe_request))
+    observers.append(AuditContext(settings.forwarded_allow_ips))
 {%- endif %}
 {%- if cookiecutter.use_prometheus %}
     observers.append(app.state.metrics)

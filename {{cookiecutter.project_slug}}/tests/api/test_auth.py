@@ -7,12 +7,18 @@ import httpx2
 import pytest
 from sqlalchemy import event, update
 
-from {{ cookiecutter.package_name }}.api.deps import CurrentPrincipal, CurrentUser, require
+from {{ cookiecutter.package_name }}.api.auth_deps import (
+    CurrentPrincipal,
+    CurrentUser,
+    get_auth_service,
+    require,
+)
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.permissions import Permission
-from {{ cookiecutter.package_name }}.core.security import TokenCodec
+from {{ cookiecutter.package_name }}.core.security import AccessClaims, TokenCodec
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models.user import User
+from {{ cookiecutter.package_name }}.schemas.user import UserRead
 from {{ cookiecutter.package_name }}.services.auth import Principal
 from tests.api.test_admin import make_admin
 from tests.conftest import close_app
@@ -143,6 +149,38 @@ async def test_a_route_asking_for_the_caller_three_ways_checks_the_token_once(
     assert response.status_code == 200, response.text
     assert response.json() == [user["id"]] * 3
     assert len(looked_up) == 1
+
+
+async def test_overriding_the_auth_service_reaches_authentication(settings: Settings):
+    """Authentication asks the auth service for the caller, so a test that overrides
+    `get_auth_service` decides who is calling, on every protected route."""
+    now = datetime.now(UTC)
+    caller = UserRead(
+        id=41,
+        email="stand-in@example.com",
+        full_name=None,
+        is_active=True,
+        role="user",
+        created_at=now,
+    )
+    claims = AccessClaims(user_id=41, session_id="s", jti="j", expires_at=now + timedelta(1))
+    seen: list[str] = []
+
+    class StandInAuth:
+        async def authenticate(self, token: str) -> Principal:
+            seen.append(token)
+            return Principal(user=caller, claims=claims)
+
+    app = create_app(settings)
+    app.dependency_overrides[get_auth_service] = StandInAuth
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as other:
+        response = await other.get(ME, headers={"Authorization": "Bearer any-token"})
+    await close_app(app)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["email"] == "stand-in@example.com"
+    assert seen == ["any-token"]
 
 
 def test_openapi_shows_one_oauth2_password_scheme_on_the_protected_routes(app):

@@ -9,6 +9,7 @@ import structlog
 from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from fastapi.routing import iter_route_contexts
 {%- if cookiecutter.use_redis %}
 from limits.errors import StorageError
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -16,7 +17,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 {%- endif %}
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import Match, Route
+from starlette.routing import Match
 
 from {{ cookiecutter.package_name }}.core.errors import (
     AppError,
@@ -103,8 +104,8 @@ def allowed_methods(request: Request) -> str:
     """The methods served at the request's path. Starlette's 405 names only those of the
     first route there, and FastAPI makes one route per method."""
     methods = {"OPTIONS"}
-    for route in request.app.router.routes:
-        if isinstance(route, Route) and route.matches(request.scope)[0] is not Match.NONE:
+    for route in iter_route_contexts(request.app.router.routes):
+        if route.matches(request.scope)[0] is not Match.NONE:
             methods |= route.methods or set()
     return ", ".join(sorted(methods))
 

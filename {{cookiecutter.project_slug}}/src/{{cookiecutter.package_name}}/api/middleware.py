@@ -1,18 +1,15 @@
-"""Pure ASGI middleware. (Starlette's BaseHTTPMiddleware costs ~10x more per request.)
+"""Pure ASGI middleware (Starlette's BaseHTTPMiddleware costs several times more per request).
 
 `EdgeMiddleware` is the outermost layer and does in one pass what every request needs at the
-edge: its id, the response headers, and telling the access log and the metrics how it went.
-It was five layers; over HTTP each layer costs more than its own work (a coroutine per layer
-and two per response, through every wrapper), and one layer let `/health/live` answer 7-10%
-more requests a second.
+edge: its id, the response headers, and telling the access log, the metrics and the audit
+context how it went. One layer rather than one per concern: over HTTP each layer costs more
+than its own work, a coroutine per layer and two per response (docs/architecture.md,
+decision 23).
 """
 
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
-{%- if cookiecutter.use_auth %}
-from functools import partial
-{%- endif %}
 from random import getrandbits
 from typing import Protocol
 
@@ -21,10 +18,6 @@ from asgi_correlation_id import correlation_id
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-{%- if cookiecutter.use_auth %}
-
-from {{ cookiecutter.package_name }}.core.context import RequestContext, bind_request
-{%- endif %}
 
 access_logger = structlog.get_logger("access")
 
@@ -86,28 +79,6 @@ class AccessLog:
                 client=scope["client"][0] if scope.get("client") else None,
                 duration_ms=round(seconds * 1000, 2),
             )
-
-{%- if cookiecutter.use_auth %}
-
-
-class AuditContext:
-    """Binds, as each HTTP request starts, how to describe it to the audit log
-    (`core.context`); the facts are worked out only if an audit row asks for them.
-
-    An observer of the edge layer rather than a route dependency or a layer of its own:
-    FastAPI's work per dependency and request, or one more layer, cost more than binding.
-    The edge layer calls it in the request's own context, before the app runs.
-    """
-
-    def __init__(self, describe: Callable[[Scope], RequestContext]) -> None:
-        self.describe = describe
-
-    def request_started(self, scope: Scope) -> None:
-        bind_request(partial(self.describe, scope))
-
-    def request_finished(self, scope: Scope, status: int, seconds: float) -> None:
-        pass
-{%- endif %}
 
 
 # Answers an exception that reached the edge before any response did.

@@ -12,14 +12,9 @@ Use cases that only read say so, `async with uow(read_only=True):`: their
 statements run without BEGIN and ROLLBACK, two round trips fewer on the hot
 paths (every authenticated request reads its user), and a flush raises.
 
-A read-only block's session is not closed at once but parked until the task next
-waits for something. A read-only block that starts before then (the use case right
-after the request's authentication: they share the request's Unit of Work) takes
-it over, saving a pool checkout, its pre-ping and a session. As soon as the task
-waits (a password hash, a lock, the network, the end of the request) the event
-loop runs and returns the parked connection to the pool; a block that may write
-returns it before taking its own. So a Unit of Work never holds two connections,
-nor keeps one idle while its task waits.
+Each block opens its own session and closes it on exit. Blocks do not nest: entering one
+while another is open is a bug (the inner block would take a second connection, or on SQLite
+wait for the outer one's lock forever), and raises at once.
 
 SQLite lets one transaction write at a time. Given a `writer_lock`, units of work
 that may write queue on it, first come first served, before their transaction
@@ -28,10 +23,11 @@ growing sleeps and let unlucky writers wait over a second under contention.
 """
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from types import TracebackType
 from typing import Protocol, Self
 
-import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 {% if cookiecutter.use_auth -%}
@@ -44,8 +40,6 @@ from {{ cookiecutter.package_name }}.repositories.password_reset import Password
 from {{ cookiecutter.package_name }}.repositories.session import SessionRepository
 from {{ cookiecutter.package_name }}.repositories.user import UserRepository
 {%- endif %}
-
-logger = structlog.get_logger(__name__)
 
 
 class UnitOfWork(Protocol):
@@ -60,7 +54,9 @@ class UnitOfWork(Protocol):
     mfa: MfaRepository
 {%- endif %}
 
-    def __call__(self, *, read_only: bool = False) -> Self: ...
+    def __call__(self, *, read_only: bool = False) -> AbstractAsyncContextManager[Self]:
+        """A block in the mode given: `async with uow(read_only=True):`."""
+        ...
 
     async def __aenter__(self) -> Self: ...
 
@@ -77,8 +73,7 @@ class UnitOfWork(Protocol):
 
 
 class SqlAlchemyUnitOfWork:
-    """A Unit of Work over one AsyncSession per block, opened on enter and closed on exit
-    (a read-only block's session is parked instead, for a read-only block that follows)."""
+    """A Unit of Work over one AsyncSession per block, opened on enter and closed on exit."""
 
     def __init__(
         self,
@@ -90,30 +85,45 @@ class SqlAlchemyUnitOfWork:
         self._session_factory = session_factory
         self._read_session_factory = read_session_factory or session_factory
         self._writer_lock = writer_lock
-        self._held_lock: asyncio.Lock | None = None  # the writer lock, while this block holds it
-        self._read_only = False
         self._session: AsyncSession | None = None
-        # The last read-only block's session, until the next block takes it or the loop runs.
-        self._parked: AsyncSession | None = None
+        self._read_only = False
 
-    def __call__(self, *, read_only: bool = False) -> Self:
-        """Choose the mode of the next `async with`: read-only skips the transaction."""
-        self._read_only = read_only
-        return self
+    def __call__(self, *, read_only: bool = False) -> AbstractAsyncContextManager[Self]:
+        """A block in the mode given; read-only runs without a transaction."""
+        return self._block(read_only=read_only)
 
     async def __aenter__(self) -> Self:
-        if self._read_only:
-            if (parked := self._take_parked()) is not None:
-                parked.expunge_all()  # the connection is reused, not the objects read with it
-                self._session = parked
-            else:
-                self._session = self._read_session_factory()
+        return await self._open(read_only=False)
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self._close()
+
+    @asynccontextmanager
+    async def _block(self, *, read_only: bool) -> AsyncIterator[Self]:
+        await self._open(read_only=read_only)
+        try:
+            yield self
+        finally:
+            await self._close()
+
+    async def _open(self, *, read_only: bool) -> Self:
+        if self._session is not None:
+            raise RuntimeError(
+                "a Unit of Work block is already open: finish it before starting the next "
+                "(blocks do not nest)"
+            )
+        if read_only:
+            self._session = self._read_session_factory()
         else:
-            await self.aclose()
             if self._writer_lock is not None:
                 await self._writer_lock.acquire()
-                self._held_lock = self._writer_lock
             self._session = self._session_factory()
+        self._read_only = read_only
         self.items = ItemRepository(self._session)
 {%- if cookiecutter.use_auth %}
         self.users = UserRepository(self._session)
@@ -124,47 +134,15 @@ class SqlAlchemyUnitOfWork:
 {%- endif %}
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        assert self._session is not None
+    async def _close(self) -> None:
         session, self._session = self._session, None
-        read_only, self._read_only = self._read_only, False
-        if read_only and exc_type is None:
-            self._park(session)
-            return
+        assert session is not None
         try:
             # Closing rolls back whatever was not committed and returns the connection.
             await session.close()
         finally:
-            if self._held_lock is not None:
-                self._held_lock.release()
-                self._held_lock = None
-
-    def _park(self, session: AsyncSession) -> None:
-        self._parked = session
-        asyncio.get_running_loop().call_soon(self._release_parked)
-
-    def _take_parked(self) -> AsyncSession | None:
-        session, self._parked = self._parked, None
-        return session
-
-    async def aclose(self) -> None:
-        """Return the connection a read-only block left parked now, not when the loop next
-        runs: before disposing of the engine, for one."""
-        if (session := self._take_parked()) is not None:
-            await session.close()
-
-    def _release_parked(self) -> None:
-        """The loop runs again, so the task that parked a session is waiting (or done): close
-        it in a task of its own, unless a block took it first."""
-        if (session := self._take_parked()) is not None:
-            task = asyncio.get_running_loop().create_task(session.close())
-            _closing.add(task)
-            task.add_done_callback(_closed)
+            if not self._read_only and self._writer_lock is not None:
+                self._writer_lock.release()
 
     async def commit(self) -> None:
         assert self._session is not None, "commit() outside `async with uow:`"
@@ -175,13 +153,3 @@ class SqlAlchemyUnitOfWork:
     async def rollback(self) -> None:
         assert self._session is not None, "rollback() outside `async with uow:`"
         await self._session.rollback()
-
-
-# Closing tasks, held until they finish (the loop keeps only weak references to tasks).
-_closing: set[asyncio.Task[None]] = set()
-
-
-def _closed(task: asyncio.Task[None]) -> None:
-    _closing.discard(task)
-    if not task.cancelled() and (exc := task.exception()) is not None:
-        logger.error("read_session_close_failed", exc_info=exc)

@@ -4,7 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response, status
 
-from {{ cookiecutter.package_name }}.api.deps import AdminServiceDep, PageDep, require
+from {{ cookiecutter.package_name }}.api.auth_deps import AdminServiceDep, require
+from {{ cookiecutter.package_name }}.api.deps import PageDep
 from {{ cookiecutter.package_name }}.api.responses import (
     API_ERRORS,
     RATE_LIMITED,

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Response, status
 
-from {{ cookiecutter.package_name }}.api.deps import (
+from {{ cookiecutter.package_name }}.api.auth_deps import (
     AuthServiceDep,
     CurrentPrincipal,
     CurrentUser,

@@ -2,7 +2,10 @@
 
 from fastapi import APIRouter, Response, status
 
-from {{ cookiecutter.package_name }}.api.deps import {% if cookiecutter.use_auth %}CurrentUser, {% endif %}ItemServiceDep, PageDep
+{% if cookiecutter.use_auth -%}
+from {{ cookiecutter.package_name }}.api.auth_deps import CurrentUser
+{% endif -%}
+from {{ cookiecutter.package_name }}.api.deps import ItemServiceDep, PageDep
 from {{ cookiecutter.package_name }}.api.responses import API_ERRORS, {% if cookiecutter.use_auth %}UNAUTHORIZED, {% endif %}UNPARSEABLE_BODY, Responses
 from {{ cookiecutter.package_name }}.schemas.common import ErrorBody, Id, Page
 from {{ cookiecutter.package_name }}.schemas.item import ItemCreate, ItemRead, ItemUpdate

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, status
 from fastapi.responses import JSONResponse
 
-from {{ cookiecutter.package_name }}.api.deps import (
+from {{ cookiecutter.package_name }}.api.auth_deps import (
     CurrentPrincipal,
     CurrentUser,
     PrivateRegistrationDep,
