@@ -101,6 +101,12 @@ OPENTELEMETRY_PATHS = ("src/{package}/core/tracing.py", "tests/api/test_tracing.
 DOCKER_PATHS = ("Dockerfile", ".dockerignore", "compose.yaml")
 CI_PATHS = (".github",)
 
+# Modules whose shape auth changes (a caller in every route signature) are kept as two whole
+# files instead of Jinja inside signatures: without auth the second replaces the first.
+AUTH_ALTERNATIVES = (
+    ("src/{package}/api/routes/items.py", "src/{package}/api/routes/items_without_auth.py"),
+)
+
 EMPTY_KEY_LINE = "SECRET_KEY="
 # With auth: the key that encrypts TOTP secrets, filled the same way when its line is there.
 EMPTY_MFA_KEY_LINE = "MFA_ENCRYPTION_KEYS="
@@ -130,6 +136,24 @@ def remove_paths(root: Path, paths: Iterable[str]) -> list[Path]:
 def remove_auth_files(root: Path, package_name: str) -> list[Path]:
     """Remove users, JWT login and their tests (use_auth=n)."""
     return remove_paths(root, (path.format(package=package_name) for path in AUTH_PATHS))
+
+
+def keep_auth_alternatives(root: Path, package_name: str, *, use_auth: bool) -> list[Path]:
+    """Keep, of each pair in AUTH_ALTERNATIVES, the file for the answer, under the first name;
+    refuse, before changing anything, if a file of a pair is missing."""
+    pairs = [
+        (root / kept.format(package=package_name), root / other.format(package=package_name))
+        for kept, other in AUTH_ALTERNATIVES
+    ]
+    missing = [str(path.relative_to(root)) for pair in pairs for path in pair if not path.exists()]
+    if missing:
+        raise FileNotFoundError(f"nothing to keep at {', '.join(missing)} (renamed?)")
+    for with_auth, without_auth in pairs:
+        if use_auth:
+            without_auth.unlink()
+        else:
+            os.replace(without_auth, with_auth)
+    return [with_auth for with_auth, _ in pairs]
 
 
 def remove_redis_files(root: Path, package_name: str) -> list[Path]:
@@ -238,6 +262,7 @@ def main(root: Path | None = None) -> int:
     """Apply the answers to the project in the working directory, where cookiecutter runs us."""
     root = Path.cwd() if root is None else root
     answers = load_answers()
+    keep_auth_alternatives(root, str(answers["package_name"]), use_auth=bool(answers["use_auth"]))
     if not answers["use_auth"]:
         remove_auth_files(root, str(answers["package_name"]))
     if not answers["use_redis"]:

@@ -21,6 +21,7 @@ from conftest import TEMPLATE_ROOT, RunCookiecutter
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 from variants import (
+    AUTH_ALTERNATIVE_FILES,
     FAST_VARIANTS,
     GENERATED_FILES,
     INVALID_ANSWERS,
@@ -96,6 +97,7 @@ def expected_files(answers: dict[str, object]) -> set[str]:
     for enabled, paths in feature_files(answers).values():
         if not enabled:
             rendered -= set(expected(paths, package))
+    rendered -= set(expected(AUTH_ALTERNATIVE_FILES, package))
     return rendered | set(GENERATED_FILES)
 
 

@@ -13,6 +13,7 @@ from types import ModuleType
 import pytest
 from conftest import TEMPLATE_ROOT
 from variants import (
+    AUTH_ALTERNATIVE_FILES,
     AUTH_FILES,
     CI_FILES,
     DEFAULTS,
@@ -335,6 +336,48 @@ def test_remove_auth_files_removes_listed_files(tmp_path: Path) -> None:
     assert (tmp_path / "tests/api/test_items.py").exists()
 
 
+def test_alternatives_match_variants() -> None:
+    """The hook's no-auth twins are the ones variants.py expects never to survive a bake."""
+    assert [other for _, other in post.AUTH_ALTERNATIVES] == list(AUTH_ALTERNATIVE_FILES)
+
+
+def test_alternatives_exist_in_template() -> None:
+    """Both files of every auth/no-auth pair exist in the template."""
+    paths = [
+        path.format(package=TEMPLATE_PACKAGE) for pair in post.AUTH_ALTERNATIVES for path in pair
+    ]
+    assert [path for path in paths if not (TEMPLATE_PROJECT / path).exists()] == []
+
+
+@pytest.mark.parametrize("use_auth", [True, False])
+def test_keep_auth_alternatives_keeps_the_answers_file_under_the_first_name(
+    tmp_path: Path, use_auth: bool
+) -> None:
+    """With auth the auth file stays and the other goes; without, the other takes its name."""
+    pairs = [tuple(path.format(package="svc") for path in pair) for pair in post.AUTH_ALTERNATIVES]
+    for kept, other in pairs:
+        touch(tmp_path, kept)
+        (tmp_path / kept).write_text("with auth")
+        (tmp_path / other).write_text("without auth")
+
+    post.keep_auth_alternatives(tmp_path, "svc", use_auth=use_auth)
+
+    for kept, other in pairs:
+        assert (tmp_path / kept).read_text() == ("with auth" if use_auth else "without auth")
+        assert not (tmp_path / other).exists()
+
+
+def test_keep_auth_alternatives_refuses_a_missing_file_before_changing_anything(
+    tmp_path: Path,
+) -> None:
+    """A renamed file of a pair fails loudly, and nothing has been moved or deleted."""
+    other = post.AUTH_ALTERNATIVES[0][1].format(package="svc")
+    touch(tmp_path, other)
+    with pytest.raises(FileNotFoundError, match="renamed"):
+        post.keep_auth_alternatives(tmp_path, "svc", use_auth=False)
+    assert (tmp_path / other).exists()
+
+
 def test_remove_redis_files_removes_listed_files(tmp_path: Path) -> None:
     """remove_redis_files() deletes the Redis-only modules and keeps the rest."""
     redis = [path.format(package="svc") for path in post.REDIS_PATHS]
@@ -540,6 +583,8 @@ def test_post_main_applies_answers(
     touch(tmp_path, *post.DOCKER_PATHS, ".github/workflows/ci.yml", "src/svc/main.py")
     touch(tmp_path, *(path.format(package="svc") for path in post.PROMETHEUS_PATHS))
     touch(tmp_path, *(path.format(package="svc") for path in post.OPENTELEMETRY_PATHS))
+    pairs = post.AUTH_ALTERNATIVES
+    touch(tmp_path, *(path.format(package="svc") for pair in pairs for path in pair))
     (tmp_path / ".env.example").write_text("SECRET_KEY=\n", encoding="utf-8")
     full = {"project_slug": "svc", "package_name": "svc", "database": "sqlite", **answers}
     rendered = {key: json.dumps(value) + " " for key, value in full.items()}

@@ -34,6 +34,9 @@ DEFAULTS: dict[str, object] = {
 # Files each optional feature adds, relative to the project; {package} is the import package.
 # Every other file in the template folder is common to all variants. Keep these in step with the
 # *_PATHS lists in hooks/post_gen_project.py (test_hooks checks that they agree).
+# The no-auth twins of modules auth reshapes: the hook moves each over its auth file (or
+# deletes it), so no variant has them under their own name.
+AUTH_ALTERNATIVE_FILES = ("src/{package}/api/routes/items_without_auth.py",)
 AUTH_FILES = (
     "src/{package}/cli.py",
     "src/{package}/core/security.py",

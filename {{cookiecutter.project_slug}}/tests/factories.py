@@ -41,19 +41,13 @@ async def auth_headers(client: httpx2.AsyncClient, *, email: str | None = None) 
 
 
 async def create_item(
-    client: httpx2.AsyncClient,
-{%- if cookiecutter.use_auth %}
-    headers: dict[str, str],
-{%- endif %}
-    *,
-    title: str | None = None,
+    client: httpx2.AsyncClient, headers: dict[str, str], *, title: str | None = None
 ) -> dict:
+    """Create an item through the API as the caller `headers` name (none without auth)."""
     response = await client.post(
         "/api/v1/items/",
         json={"title": title or f"item {next(_counter)}", "description": "made by a test"},
-{%- if cookiecutter.use_auth %}
         headers=headers,
-{%- endif %}
     )
     assert response.status_code == 201, response.text
     return response.json()

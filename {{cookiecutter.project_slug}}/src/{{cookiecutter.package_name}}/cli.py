@@ -68,6 +68,7 @@ async def _database() -> AsyncIterator[tuple[Settings, SqlAlchemyUnitOfWork]]:
     try:
         yield settings, uow
     finally:
+        await uow.aclose()
         await engine.dispose()
 
 

@@ -4,12 +4,13 @@ import asyncio
 
 import httpx2
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models.audit import AuditLog
 from {{ cookiecutter.package_name }}.models.user import User
+from tests.api.test_item_races import delete_concurrently
 from tests.conftest import close_app, empty_tables
 from tests.factories import PASSWORD, auth_headers, create_item, login, register_user
 
@@ -282,3 +283,19 @@ async def test_audit_row_records_the_request_id_and_the_forwarded_client(
 
     assert response.status_code == 401
     assert [tuple(row) for row in rows] == [(request_id, "198.51.100.23")]
+
+
+async def test_concurrent_deletes_of_one_item_are_audited_once(
+    client: httpx2.AsyncClient, headers, session_factory
+):
+    """Of simultaneous DELETEs of one item only the one that removed it writes its
+    `item.deleted` audit row."""
+    rounds = 3
+    for _ in range(rounds):
+        await delete_concurrently(client, headers)
+
+    async with session_factory() as session:
+        deletions = await session.scalar(
+            select(func.count()).where(AuditLog.action == "item.deleted")
+        )
+    assert deletions == rounds

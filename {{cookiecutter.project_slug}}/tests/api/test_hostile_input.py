@@ -38,7 +38,7 @@ async def test_nul_in_a_new_item_is_422(client: httpx2.AsyncClient, headers, pay
 
 async def test_nul_in_an_item_update_is_422(client: httpx2.AsyncClient, headers):
     """A NUL character in a partial update is refused and the item keeps its text."""
-    item = await create_item(client, {% if cookiecutter.use_auth %}headers, {% endif %}title="kept")
+    item = await create_item(client, headers, title="kept")
 
     response = await client.patch(
         f"{ITEMS}{item['id']}", json={"description": "\u0000"}, headers=headers
@@ -74,7 +74,7 @@ async def test_paging_beyond_its_bounds_is_422(client: httpx2.AsyncClient, heade
 @pytest.mark.parametrize("field", ["title"])
 async def test_null_for_a_required_item_field_is_422(client: httpx2.AsyncClient, headers, field):
     """A partial update may leave a required field out, but not set it to null."""
-    item = await create_item(client, {% if cookiecutter.use_auth %}headers, {% endif %}title="kept")
+    item = await create_item(client, headers, title="kept")
 
     response = await client.patch(f"{ITEMS}{item['id']}", json={field: None}, headers=headers)
 
@@ -84,7 +84,7 @@ async def test_null_for_a_required_item_field_is_422(client: httpx2.AsyncClient,
 
 async def test_null_description_clears_it(client: httpx2.AsyncClient, headers):
     """An optional field may still be set to null, which clears it."""
-    item = await create_item(client, {% if cookiecutter.use_auth %}headers, {% endif %}title="kept")
+    item = await create_item(client, headers, title="kept")
 
     response = await client.patch(
         f"{ITEMS}{item['id']}", json={"description": None}, headers=headers

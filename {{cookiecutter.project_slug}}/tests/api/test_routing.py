@@ -1,10 +1,12 @@
-"""Routes are registered with `include_router`, so a team's new router works like ours."""
+"""The app holds its routes itself (`api/router.py`) and serves what include_router would."""
 
 import httpx2
+import pytest
 from fastapi import APIRouter, FastAPI, HTTPException
 
 from {{ cookiecutter.package_name }}.api.deps import get_item_service
-from {{ cookiecutter.package_name }}.api.router import API_PREFIX
+from {{ cookiecutter.package_name }}.api.router import API_PREFIX, API_ROUTERS, add_routes
+from {{ cookiecutter.package_name }}.api.routes import health
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.main import create_app
 from tests.conftest import close_app
@@ -14,6 +16,41 @@ async def serve(app: FastAPI, method: str, path: str) -> httpx2.Response:
     transport = httpx2.ASGITransport(app=app)
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
         return await client.request(method, path)
+
+
+def routed(*, through_include_router: bool) -> FastAPI:
+    app = FastAPI(title="Routing", version="1")
+    if through_include_router:
+        app.include_router(health.router)
+        for router in API_ROUTERS:
+            app.include_router(router, prefix=API_PREFIX)
+    else:
+        add_routes(app, health.router)
+        for router in API_ROUTERS:
+            add_routes(app, router, prefix=API_PREFIX)
+    return app
+
+
+def test_openapi_document_is_the_one_include_router_makes():
+    """Paths, methods, status codes, tags, parameters, security and schemas all match."""
+    flat = routed(through_include_router=False).openapi()
+    included = routed(through_include_router=True).openapi()
+
+    assert flat["paths"]
+    assert flat == included
+
+
+def test_add_routes_refuses_what_it_cannot_register():
+    """A mount or websocket cannot be re-registered as an API route: a clear error, not a
+    route silently missing."""
+    router = APIRouter()
+
+    @router.websocket("/feed")
+    async def feed() -> None:
+        pass
+
+    with pytest.raises(TypeError, match="only API routes"):
+        add_routes(FastAPI(), router)
 
 
 async def test_dependency_overrides_reach_the_routes(settings: Settings):
@@ -33,8 +70,8 @@ async def test_dependency_overrides_reach_the_routes(settings: Settings):
 async def test_a_router_included_the_documented_way_is_served_and_documented(
     settings: Settings,
 ):
-    """A router a team adds with `app.include_router` answers, appears in the OpenAPI
-    document, and gets the same 405 handling (with `Allow`) as the template's routes."""
+    """A router a team adds with `app.include_router` (rather than to `API_ROUTERS`) also
+    answers, appears in the OpenAPI document, and gets the same 405 handling with `Allow`."""
     router = APIRouter(prefix="/reports", tags=["reports"])
 
     @router.get("/{report_id}")

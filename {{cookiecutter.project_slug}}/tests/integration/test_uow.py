@@ -105,19 +105,46 @@ async def read_a_page(uow: SqlAlchemyUnitOfWork) -> int:
         return total
 
 
-async def test_each_block_returns_its_connection_on_exit(
+async def test_read_only_blocks_in_a_row_share_one_connection(
     uow: SqlAlchemyUnitOfWork, engine: AsyncEngine
 ):
-    """A block borrows one connection and gives it back as it ends, before the task waits for
-    anything: a Unit of Work holds no connection between blocks."""
+    """A read-only block that starts before the task waits for anything takes over the last
+    one's connection: one checkout (and one pre-ping) for both."""
     assert await all_returned(engine)
     with watching(engine) as pool:
         await read_a_page(uow)
-        assert queue_pool(engine).checkedout() == 0
+        await read_a_page(uow)
+
+    assert pool.checkouts == 1
+    assert await all_returned(engine)
+
+
+async def test_waiting_returns_a_read_only_blocks_connection(
+    uow: SqlAlchemyUnitOfWork, engine: AsyncEngine
+):
+    """Once the task waits (here for a timer) the parked connection goes back to the pool, and
+    the next read-only block borrows one of its own."""
+    assert await all_returned(engine)
+    with watching(engine) as pool:
+        await read_a_page(uow)
+        await asyncio.sleep(0)
+        assert await all_returned(engine)
+        await read_a_page(uow)
+
+    assert pool.checkouts == 2
+
+
+async def test_a_writing_block_returns_the_parked_connection_before_taking_its_own(
+    uow: SqlAlchemyUnitOfWork, engine: AsyncEngine
+):
+    """Never two connections at once: a task waiting for a second one while holding the first
+    could deadlock a small pool."""
+    assert await all_returned(engine)
+    with watching(engine) as pool:
+        await read_a_page(uow)
         async with uow:
             await add_item(uow, "written")
             await uow.commit()
-        assert queue_pool(engine).checkedout() == 0
 
     assert (pool.checkouts, pool.most_out) == (2, 1)
     assert await count_items(uow) == 1
@@ -126,7 +153,7 @@ async def test_each_block_returns_its_connection_on_exit(
 async def test_a_failed_read_only_block_returns_its_connection_at_once(
     uow: SqlAlchemyUnitOfWork, engine: AsyncEngine
 ):
-    """A block left through an exception gives its connection back on exit too."""
+    """A block left through an exception is not parked: its connection is back on exit."""
 
     async def fail_reading() -> None:
         async with uow(read_only=True):
@@ -161,9 +188,9 @@ async def test_a_block_inside_an_open_block_is_refused(
     assert total == 0
 
 
-async def test_blocks_in_a_row_read_afresh(uow: SqlAlchemyUnitOfWork):
-    """Each block loads its own copy of a row: the first block's object is detached like any
-    object of a finished block."""
+async def test_a_block_taking_over_a_connection_reads_afresh(uow: SqlAlchemyUnitOfWork):
+    """The connection is reused, not the objects: the second block loads its own copy, and the
+    first block's object is detached like any object of a finished block."""
     async with uow:
         item = await add_item(uow, "read twice")
         await uow.commit()

@@ -16,14 +16,20 @@ from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork, UnitOfW
 from {{ cookiecutter.package_name }}.schemas.common import PageParams
 from {{ cookiecutter.package_name }}.services.item import ItemService
 
+# Where a request keeps its Unit of Work, so the route can close it (`api.router.UnitOfWorkRoute`).
+UOW_SCOPE_KEY = "{{ cookiecutter.package_name }}.uow"
+
 
 async def get_uow(request: Request) -> UnitOfWork:
-    """The request's Unit of Work (FastAPI gives every dependency of a request the same one).
-    It holds no connection between blocks, so there is nothing to close after the request."""
+    """The request's one Unit of Work (FastAPI gives every dependency of a request the same
+    one): authentication and the use case share it, so the use case's read can reuse the
+    connection authentication just read with (see `db.uow`)."""
     state = request.app.state
-    return SqlAlchemyUnitOfWork(
+    uow = SqlAlchemyUnitOfWork(
         state.session_factory, state.read_session_factory, writer_lock=state.writer_lock
     )
+    request.scope[UOW_SCOPE_KEY] = uow
+    return uow
 
 
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
