@@ -23,7 +23,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import run  # noqa: E402  (bench/run.py, beside this file)
+import run  # bench/run.py, beside this file
 
 LOADS = {  # key in run.build_loads -> wrk connections
     "health": 64,
@@ -102,13 +102,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--out", type=Path, default=run.ROOT / "build" / "ab")
-    parser.add_argument("--loads", default=",".join(LOADS), help="comma-separated: " + ", ".join(LOADS))
+    parser.add_argument("--loads", default=",".join(LOADS), help="comma-separated keys of LOADS")
     args = parser.parse_args(argv)
     chosen = {key: LOADS[key] for key in args.loads.split(",")}
 
-    cfg = run.parse_args(
-        ["--skip-tests", "--login-users", "2", "--duration", str(args.duration), "--out", str(args.out)]
-    )
+    options = ["--skip-tests", "--login-users", "2", "--duration", str(args.duration)]
+    cfg = run.parse_args([*options, "--out", str(args.out)])
     wrk, uv = run.find_wrk(), run.find_uv()
     if args.out.exists():
         run.shutil.rmtree(args.out)
