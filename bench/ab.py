@@ -13,7 +13,6 @@ needs (wrk, uv, PostgreSQL, Redis); it uses bench/run.py's settings and helpers.
 """
 
 import argparse
-import base64
 import secrets
 import statistics
 import sys
@@ -66,20 +65,11 @@ def serve(
         timeout=60,
     )
     _, image_env = run.dockerfile_runtime(project)
-    env = {
-        **run.base_env(),
-        **image_env,
-        "ENVIRONMENT": "production",
-        "DATABASE_URL": db_url,
-        "SECRET_KEY": secrets.token_urlsafe(48),
-        "MFA_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-        "LOG_LEVEL": "INFO",
-        "REDIS_URL": cfg.redis_url,
-        "REDIS_PREFIX": db_name,
-        **dict.fromkeys(run.rate_limit_settings(project), run.LIFTED_RATE_LIMIT),
-        **run.dotenv(run.BENCH_DIR / "service.env"),
-        **run.POOL_DEFAULTS,
-    }
+    env = run.production_env(
+        image_env, db_url=db_url, redis_url=cfg.redis_url, redis_prefix=db_name
+    )
+    env.update(dict.fromkeys(run.rate_limit_settings(project), run.LIFTED_RATE_LIMIT))
+    env.update({**run.dotenv(run.BENCH_DIR / "service.env"), **run.POOL_DEFAULTS})
     run.run_checked(
         [uv, "run", "--no-sync", "alembic", "upgrade", "head"],
         what="alembic upgrade head",

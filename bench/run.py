@@ -961,6 +961,25 @@ def dockerfile_runtime(project: Path) -> tuple[list[str], dict[str, str]]:
     return words, env
 
 
+def production_env(
+    image_env: dict[str, str], *, db_url: str, redis_url: str, redis_prefix: str
+) -> dict[str, str]:
+    """The service's environment in production, with fresh secrets: the image's ENV values,
+    then the database, Redis (a per-run key prefix, so counters start fresh) and logging."""
+    return {
+        **base_env(),
+        **image_env,
+        "ENVIRONMENT": "production",
+        "DATABASE_URL": db_url,
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        # A Fernet key for TOTP secrets (production refuses to start without one).
+        "MFA_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+        "LOG_LEVEL": "INFO",
+        "REDIS_URL": redis_url,
+        "REDIS_PREFIX": redis_prefix,
+    }
+
+
 def service_command(project: Path, package: str, port: int) -> tuple[list[str], str]:
     """The Dockerfile's uvicorn CMD with one worker on 127.0.0.1, else the equivalent
     default. Returns the command and where it came from."""
@@ -1506,23 +1525,10 @@ def bench(cfg: Config, report: dict[str, Any]) -> None:
         report["meta"]["bench_env"] = bench_env
         _, image_env = dockerfile_runtime(project)
         report["meta"]["dockerfile_env"] = image_env
-        service_env = {
-            **base_env(),
-            **image_env,
-            "ENVIRONMENT": "production",
-            "DATABASE_URL": db_url,
-            "SECRET_KEY": secrets.token_urlsafe(48),
-            # A Fernet key for TOTP secrets (production refuses to start without one).
-            "MFA_ENCRYPTION_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-            "LOG_LEVEL": "INFO",
-            "REDIS_URL": cfg.redis_url,
-            # Fresh rate-limit counters for every run.
-            "REDIS_PREFIX": db_name,
-            **lifted,
-            **bench_env,
-            **pool,
-            **cfg.service_env,
-        }
+        service_env = production_env(
+            image_env, db_url=db_url, redis_url=cfg.redis_url, redis_prefix=db_name
+        )
+        service_env.update({**lifted, **bench_env, **pool, **cfg.service_env})
         step("migrate (alembic upgrade head)")
         run_checked(
             [uv, "run", "--no-sync", "alembic", "upgrade", "head"],
