@@ -1,9 +1,12 @@
 """Shape the freshly rendered project to the chosen options, then say what to do next.
 
 Cookiecutter renders this file with Jinja and runs it inside the new project folder. Optional
-features live in whole files that are always rendered and removed here when their option is off;
-each remove_<feature>_files() lists its paths, and a path that no longer exists is an error, so a
-renamed file fails the template's tests instead of silently surviving in every project.
+features live in whole files that are always rendered and removed here when their option is off.
+Which files those are is data: optional-files.json, rendered into the project with everything
+else (a hook cannot find files beside itself: cookiecutter runs a rendered copy of it from a
+temporary folder). It is read here, then deleted; the template's tests read the same file. A
+listed path that does not exist is an error, so a renamed file fails the template's tests instead
+of silently surviving in every project.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import shutil
 import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 # The answers, JSON-encoded by Jinja so that booleans stay booleans. The space before the closing
 # quotes keeps the JSON's own final quote from touching them.
@@ -32,80 +36,7 @@ RENDERED_ANSWERS = {
 }
 
 # Paths relative to the project root; {package} is the import package under src/.
-AUTH_PATHS = (
-    "src/{package}/cli.py",
-    "src/{package}/core/security.py",
-    "src/{package}/core/ratelimit.py",
-    "src/{package}/models/user.py",
-    "src/{package}/models/session.py",
-    "src/{package}/schemas/user.py",
-    "src/{package}/schemas/auth.py",
-    "src/{package}/repositories/user.py",
-    "src/{package}/repositories/session.py",
-    "src/{package}/services/user.py",
-    "src/{package}/services/auth.py",
-    "src/{package}/services/reauthentication.py",
-    "src/{package}/services/registration.py",
-    "src/{package}/templates/registration_attempt.txt",
-    "src/{package}/templates/registration_attempt.html",
-    "src/{package}/api/routes/users.py",
-    "src/{package}/api/auth_deps.py",
-    "src/{package}/api/audit_context.py",
-    "src/{package}/api/routes/auth.py",
-    "migrations/versions/2026_11_22_0002_auth_sessions.py",
-    "migrations/versions/2026_11_22_0003_roles_and_audit_log.py",
-    "src/{package}/core/email.py",
-    "src/{package}/models/password_reset.py",
-    "src/{package}/repositories/password_reset.py",
-    "src/{package}/services/password_reset.py",
-    "src/{package}/templates/password_reset.txt",
-    "src/{package}/templates/password_reset.html",
-    "migrations/versions/2026_11_22_0004_password_reset_tokens.py",
-    "tests/api/test_password_reset.py",
-    "src/{package}/core/mfa.py",
-    "src/{package}/models/mfa.py",
-    "src/{package}/repositories/mfa.py",
-    "src/{package}/services/mfa.py",
-    "migrations/versions/2026_11_30_0005_mfa.py",
-    "tests/api/test_mfa.py",
-    "tests/unit/core/test_mfa.py",
-    "tests/integration/test_mfa_key_rotation.py",
-    "src/{package}/core/permissions.py",
-    "src/{package}/core/context.py",
-    "src/{package}/models/audit.py",
-    "src/{package}/repositories/audit.py",
-    "src/{package}/schemas/admin.py",
-    "src/{package}/services/admin.py",
-    "src/{package}/services/audit.py",
-    "src/{package}/api/routes/admin.py",
-    "docs/PERMISSIONS.md",
-    "tests/unit/core/test_permissions.py",
-    "tests/unit/services/test_admin.py",
-    "tests/api/test_admin.py",
-    "tests/integration/test_audit_atomicity.py",
-    "tests/password_check.py",
-    "tests/unit/core/test_security.py",
-    "tests/unit/services/test_user.py",
-    "tests/unit/services/test_auth.py",
-    "tests/integration/test_user_repository.py",
-    "tests/api/test_users.py",
-    "tests/api/test_auth.py",
-    "tests/api/test_tokens.py",
-    "tests/api/test_rate_limits.py",
-    "tests/api/test_timing.py",
-)
-# Redis-only modules (Redis settings and dependencies are Jinja conditionals in shared files).
-REDIS_PATHS: tuple[str, ...] = ()
-PROMETHEUS_PATHS = ("src/{package}/api/metrics.py", "tests/api/test_metrics.py")
-OPENTELEMETRY_PATHS = ("src/{package}/core/tracing.py", "tests/api/test_tracing.py")
-DOCKER_PATHS = ("Dockerfile", ".dockerignore", "compose.yaml")
-CI_PATHS = (".github",)
-
-# Modules whose shape auth changes (a caller in every route signature) are kept as two whole
-# files instead of Jinja inside signatures: without auth the second replaces the first.
-AUTH_ALTERNATIVES = (
-    ("src/{package}/api/routes/items.py", "src/{package}/api/routes/items_without_auth.py"),
-)
+MANIFEST = "optional-files.json"
 
 EMPTY_KEY_LINE = "SECRET_KEY="
 # With auth: the key that encrypts TOTP secrets, filled the same way when its line is there.
@@ -133,52 +64,67 @@ def remove_paths(root: Path, paths: Iterable[str]) -> list[Path]:
     return targets
 
 
-def remove_auth_files(root: Path, package_name: str) -> list[Path]:
-    """Remove users, JWT login and their tests (use_auth=n)."""
-    return remove_paths(root, (path.format(package=package_name) for path in AUTH_PATHS))
+def holds(condition: str, answers: dict[str, object]) -> bool:
+    """Whether the answers meet a manifest condition: `option` (true) or `option=value`."""
+    option, equals, value = condition.partition("=")
+    return answers[option] == value if equals else bool(answers[option])
 
 
-def keep_auth_alternatives(root: Path, package_name: str, *, use_auth: bool) -> list[Path]:
-    """Keep, of each pair in AUTH_ALTERNATIVES, the file for the answer, under the first name;
-    refuse, before changing anything, if a file of a pair is missing."""
+def load_manifest(root: Path) -> dict[str, Any]:
+    """The optional-files manifest rendered into the project."""
+    manifest: dict[str, Any] = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
+    return manifest
+
+
+def keep_alternatives(
+    root: Path, alternatives: list[dict[str, str]], answers: dict[str, object]
+) -> list[Path]:
+    """Keep, of each alternative, the file for the answers under `path`: its own when the
+    condition holds, `otherwise` moved over it when not. Refuse, before changing anything, if
+    a file of a pair is missing."""
+    package = str(answers["package_name"])
     pairs = [
-        (root / kept.format(package=package_name), root / other.format(package=package_name))
-        for kept, other in AUTH_ALTERNATIVES
+        (
+            holds(alternative["when"], answers),
+            root / alternative["path"].format(package=package),
+            root / alternative["otherwise"].format(package=package),
+        )
+        for alternative in alternatives
     ]
-    missing = [str(path.relative_to(root)) for pair in pairs for path in pair if not path.exists()]
+    missing = [
+        str(path.relative_to(root)) for _, *pair in pairs for path in pair if not path.exists()
+    ]
     if missing:
         raise FileNotFoundError(f"nothing to keep at {', '.join(missing)} (renamed?)")
-    for with_auth, without_auth in pairs:
-        if use_auth:
-            without_auth.unlink()
+    for condition_holds, path, otherwise in pairs:
+        if condition_holds:
+            otherwise.unlink()
         else:
-            os.replace(without_auth, with_auth)
-    return [with_auth for with_auth, _ in pairs]
+            os.replace(otherwise, path)
+    return [path for _, path, _ in pairs]
 
 
-def remove_redis_files(root: Path, package_name: str) -> list[Path]:
-    """Remove files only the Redis-backed rate-limit store needs (use_redis=n; none today)."""
-    return remove_paths(root, (path.format(package=package_name) for path in REDIS_PATHS))
+def remove_disabled_features(
+    root: Path, features: dict[str, list[str]], answers: dict[str, object]
+) -> list[Path]:
+    """Delete the files of every feature the answers turn off (all checked before any goes)."""
+    package = str(answers["package_name"])
+    off = [
+        path.format(package=package)
+        for condition, paths in features.items()
+        if not holds(condition, answers)
+        for path in paths
+    ]
+    return remove_paths(root, off)
 
 
-def remove_prometheus_files(root: Path, package_name: str) -> list[Path]:
-    """Remove the metrics middleware, the /metrics endpoint and their tests (use_prometheus=n)."""
-    return remove_paths(root, (path.format(package=package_name) for path in PROMETHEUS_PATHS))
-
-
-def remove_opentelemetry_files(root: Path, package_name: str) -> list[Path]:
-    """Remove the tracing set-up and its tests (use_opentelemetry=n)."""
-    return remove_paths(root, (path.format(package=package_name) for path in OPENTELEMETRY_PATHS))
-
-
-def remove_docker_files(root: Path) -> list[Path]:
-    """Remove the image build and the compose stack (use_docker=n)."""
-    return remove_paths(root, DOCKER_PATHS)
-
-
-def remove_ci_files(root: Path) -> list[Path]:
-    """Remove the GitHub Actions workflows (ci=none)."""
-    return remove_paths(root, CI_PATHS)
+def shape_project(root: Path, answers: dict[str, object]) -> None:
+    """Apply the manifest to the rendered project, then delete the manifest."""
+    manifest = load_manifest(root)
+    keep_alternatives(root, manifest["alternatives"], answers)
+    remove_disabled_features(root, manifest["features"], answers)
+    (root / MANIFEST).unlink()
+    remove_empty_dirs(root)
 
 
 def remove_empty_dirs(root: Path) -> list[Path]:
@@ -262,20 +208,7 @@ def main(root: Path | None = None) -> int:
     """Apply the answers to the project in the working directory, where cookiecutter runs us."""
     root = Path.cwd() if root is None else root
     answers = load_answers()
-    keep_auth_alternatives(root, str(answers["package_name"]), use_auth=bool(answers["use_auth"]))
-    if not answers["use_auth"]:
-        remove_auth_files(root, str(answers["package_name"]))
-    if not answers["use_redis"]:
-        remove_redis_files(root, str(answers["package_name"]))
-    if not answers["use_prometheus"]:
-        remove_prometheus_files(root, str(answers["package_name"]))
-    if not answers["use_opentelemetry"]:
-        remove_opentelemetry_files(root, str(answers["package_name"]))
-    if not answers["use_docker"]:
-        remove_docker_files(root)
-    if answers["ci"] == "none":
-        remove_ci_files(root)
-    remove_empty_dirs(root)
+    shape_project(root, answers)
     write_env_file(root)
     print(
         next_steps(

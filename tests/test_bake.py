@@ -21,9 +21,10 @@ from conftest import TEMPLATE_ROOT, RunCookiecutter
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
 from variants import (
-    AUTH_ALTERNATIVE_FILES,
+    ALTERNATIVE_FILES,
     FAST_VARIANTS,
     GENERATED_FILES,
+    HOOK_REMOVED_FILES,
     INVALID_ANSWERS,
     answers_for,
     feature_files,
@@ -96,9 +97,14 @@ def expected_files(answers: dict[str, object]) -> set[str]:
     }
     for enabled, paths in feature_files(answers).values():
         if not enabled:
-            rendered -= set(expected(paths, package))
-    rendered -= set(expected(AUTH_ALTERNATIVE_FILES, package))
+            rendered = {file for file in rendered if not under(file, expected(paths, package))}
+    rendered -= {*expected(ALTERNATIVE_FILES, package), *HOOK_REMOVED_FILES}
     return rendered | set(GENERATED_FILES)
+
+
+def under(file: str, paths: list[str]) -> bool:
+    """Whether a file is one of paths, or inside a folder among them."""
+    return any(file == path or file.startswith(f"{path}/") for path in paths)
 
 
 @pytest.fixture(scope="module", params=list(FAST_VARIANTS), ids=str)

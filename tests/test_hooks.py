@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import json
+import shutil
 import stat
 import sys
 from pathlib import Path
@@ -12,16 +13,7 @@ from types import ModuleType
 
 import pytest
 from conftest import TEMPLATE_ROOT
-from variants import (
-    AUTH_ALTERNATIVE_FILES,
-    AUTH_FILES,
-    CI_FILES,
-    DEFAULTS,
-    DOCKER_FILES,
-    OPENTELEMETRY_FILES,
-    PROMETHEUS_FILES,
-    REDIS_FILES,
-)
+from variants import DEFAULTS, MANIFEST, MANIFEST_PATH
 
 TEMPLATE_PROJECT = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}"
 TEMPLATE_PACKAGE = "{{cookiecutter.package_name}}"
@@ -283,150 +275,136 @@ def test_pre_main_is_silent_on_success(
 # post_gen_project
 
 
-@pytest.mark.parametrize(
-    ("hook_paths", "option_files"),
-    [
-        ("AUTH_PATHS", AUTH_FILES),
-        ("REDIS_PATHS", REDIS_FILES),
-        ("PROMETHEUS_PATHS", PROMETHEUS_FILES),
-        ("OPENTELEMETRY_PATHS", OPENTELEMETRY_FILES),
-        ("DOCKER_PATHS", DOCKER_FILES),
-        ("CI_PATHS", CI_FILES),
-    ],
-    ids=["auth", "redis", "prometheus", "opentelemetry", "docker", "ci"],
-)
-def test_hook_removes_exactly_the_option_files(hook_paths: str, option_files: tuple) -> None:
-    """Each remove list covers the files variants.py assigns to its option, and no other file."""
-    listed = getattr(post, hook_paths)
-
-    def covers(path: str, file: str) -> bool:
-        return file == path or file.startswith(f"{path}/")
-
-    not_removed = [f for f in option_files if not any(covers(p, f) for p in listed)]
-    not_in_variants = [p for p in listed if not any(covers(p, f) for f in option_files)]
-    assert not_removed == [], "in variants.py but not removed by the hook"
-    assert not_in_variants == [], "removed by the hook but not declared in variants.py"
+COOKIECUTTER_JSON = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))
+FEATURES: dict[str, list[str]] = MANIFEST["features"]
+ALTERNATIVES: list[dict[str, str]] = MANIFEST["alternatives"]
+# Answers with every feature on (and the first file of each alternative chosen).
+ALL_ON: dict[str, object] = {
+    **DEFAULTS,
+    "package_name": "svc",
+    "use_opentelemetry": True,
+    "database": "postgresql",
+}
 
 
-@pytest.mark.parametrize(
-    "hook_paths",
-    [
-        "AUTH_PATHS",
-        "REDIS_PATHS",
-        "PROMETHEUS_PATHS",
-        "OPENTELEMETRY_PATHS",
-        "DOCKER_PATHS",
-        "CI_PATHS",
-    ],
-)
-def test_hook_paths_exist_in_template(hook_paths: str) -> None:
-    """Every path a remove_*_files() function deletes exists in the template."""
-    paths = [path.format(package=TEMPLATE_PACKAGE) for path in getattr(post, hook_paths)]
-    assert [path for path in paths if not (TEMPLATE_PROJECT / path).exists()] == []
+def in_svc(paths: list[str]) -> list[str]:
+    return [path.format(package="svc") for path in paths]
 
 
-def test_remove_auth_files_removes_listed_files(tmp_path: Path) -> None:
-    """remove_auth_files() deletes the auth modules and tests and keeps the rest."""
-    auth = [path.format(package="svc") for path in post.AUTH_PATHS]
-    touch(tmp_path, *auth, "src/svc/models/item.py", "tests/api/test_items.py")
-    removed = post.remove_auth_files(tmp_path, "svc")
-    assert sorted(removed) == sorted(tmp_path / path for path in auth)
-    assert not any((tmp_path / path).exists() for path in auth)
-    assert (tmp_path / "src/svc/models/item.py").exists()
-    assert (tmp_path / "tests/api/test_items.py").exists()
-
-
-def test_alternatives_match_variants() -> None:
-    """The hook's no-auth twins are the ones variants.py expects never to survive a bake."""
-    assert [other for _, other in post.AUTH_ALTERNATIVES] == list(AUTH_ALTERNATIVE_FILES)
-
-
-def test_alternatives_exist_in_template() -> None:
-    """Both files of every auth/no-auth pair exist in the template."""
-    paths = [
-        path.format(package=TEMPLATE_PACKAGE) for pair in post.AUTH_ALTERNATIVES for path in pair
+def test_manifest_paths_exist_in_template() -> None:
+    """Every file the manifest names, features and both files of each alternative, exists."""
+    listed = [path for paths in FEATURES.values() for path in paths] + [
+        alternative[key] for alternative in ALTERNATIVES for key in ("path", "otherwise")
     ]
+    paths = [path.format(package=TEMPLATE_PACKAGE) for path in listed]
     assert [path for path in paths if not (TEMPLATE_PROJECT / path).exists()] == []
 
 
-@pytest.mark.parametrize("use_auth", [True, False])
-def test_keep_auth_alternatives_keeps_the_answers_file_under_the_first_name(
-    tmp_path: Path, use_auth: bool
+def test_manifest_conditions_name_real_answers() -> None:
+    """Each condition names an option of cookiecutter.json, and a value it offers."""
+    conditions = [*FEATURES, *(alternative["when"] for alternative in ALTERNATIVES)]
+    for condition in conditions:
+        option, equals, value = condition.partition("=")
+        offered = COOKIECUTTER_JSON[option]
+        assert (value in offered) if equals else isinstance(offered, bool), condition
+
+
+def test_manifest_lists_each_file_once() -> None:
+    """No file belongs to two features, or to a feature and an alternative."""
+    listed = [path for paths in FEATURES.values() for path in paths] + [
+        alternative[key] for alternative in ALTERNATIVES for key in ("path", "otherwise")
+    ]
+    assert sorted(path for path in set(listed) if listed.count(path) > 1) == []
+
+
+@pytest.mark.parametrize(
+    ("condition", "answers", "expected"),
+    [
+        ("use_auth", {"use_auth": True}, True),
+        ("use_auth", {"use_auth": False}, False),
+        ("ci=github", {"ci": "github"}, True),
+        ("ci=github", {"ci": "none"}, False),
+    ],
+)
+def test_holds_reads_an_option_or_an_option_value(
+    condition: str, answers: dict[str, object], expected: bool
 ) -> None:
-    """With auth the auth file stays and the other goes; without, the other takes its name."""
-    pairs = [tuple(path.format(package="svc") for path in pair) for pair in post.AUTH_ALTERNATIVES]
-    for kept, other in pairs:
-        touch(tmp_path, kept)
-        (tmp_path / kept).write_text("with auth")
-        (tmp_path / other).write_text("without auth")
-
-    post.keep_auth_alternatives(tmp_path, "svc", use_auth=use_auth)
-
-    for kept, other in pairs:
-        assert (tmp_path / kept).read_text() == ("with auth" if use_auth else "without auth")
-        assert not (tmp_path / other).exists()
+    assert post.holds(condition, answers) is expected
 
 
-def test_keep_auth_alternatives_refuses_a_missing_file_before_changing_anything(
-    tmp_path: Path,
+@pytest.mark.parametrize("condition", list(FEATURES))
+def test_remove_disabled_features_removes_exactly_that_features_files(
+    tmp_path: Path, condition: str
 ) -> None:
-    """A renamed file of a pair fails loudly, and nothing has been moved or deleted."""
-    other = post.AUTH_ALTERNATIVES[0][1].format(package="svc")
-    touch(tmp_path, other)
-    with pytest.raises(FileNotFoundError, match="renamed"):
-        post.keep_auth_alternatives(tmp_path, "svc", use_auth=False)
-    assert (tmp_path / other).exists()
+    """Turning one feature off deletes its files and keeps every other feature's."""
+    touch(tmp_path, *in_svc([path for paths in FEATURES.values() for path in paths]))
+    option = condition.partition("=")[0]
+    answers = {**ALL_ON, option: False if isinstance(ALL_ON[option], bool) else "none"}
 
+    removed = post.remove_disabled_features(tmp_path, FEATURES, answers)
 
-def test_remove_redis_files_removes_listed_files(tmp_path: Path) -> None:
-    """remove_redis_files() deletes the Redis-only modules and keeps the rest."""
-    redis = [path.format(package="svc") for path in post.REDIS_PATHS]
-    touch(tmp_path, *redis, "src/svc/main.py")
-    post.remove_redis_files(tmp_path, "svc")
-    assert not any((tmp_path / path).exists() for path in redis)
-    assert (tmp_path / "src/svc/main.py").exists()
-
-
-def test_remove_prometheus_files_removes_listed_files(tmp_path: Path) -> None:
-    """remove_prometheus_files() deletes the metrics module and its tests and keeps the rest."""
-    prometheus = [path.format(package="svc") for path in post.PROMETHEUS_PATHS]
-    touch(tmp_path, *prometheus, "src/svc/api/middleware.py", "tests/api/test_health.py")
-    removed = post.remove_prometheus_files(tmp_path, "svc")
-    assert sorted(removed) == sorted(tmp_path / path for path in prometheus)
-    assert (tmp_path / "src/svc/api/middleware.py").exists()
-    assert (tmp_path / "tests/api/test_health.py").exists()
-
-
-def test_remove_opentelemetry_files_removes_listed_files(tmp_path: Path) -> None:
-    """remove_opentelemetry_files() deletes the tracing module and its tests, keeps the rest."""
-    tracing = [path.format(package="svc") for path in post.OPENTELEMETRY_PATHS]
-    touch(tmp_path, *tracing, "src/svc/core/logging.py")
-    removed = post.remove_opentelemetry_files(tmp_path, "svc")
-    assert sorted(removed) == sorted(tmp_path / path for path in tracing)
-    assert (tmp_path / "src/svc/core/logging.py").exists()
-
-
-def test_remove_docker_files(tmp_path: Path) -> None:
-    """remove_docker_files() deletes the Dockerfile, .dockerignore and compose.yaml."""
-    touch(tmp_path, *post.DOCKER_PATHS, "Makefile")
-    post.remove_docker_files(tmp_path)
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["Makefile"]
-
-
-def test_remove_ci_files_removes_folder(tmp_path: Path) -> None:
-    """remove_ci_files() deletes the whole .github folder."""
-    touch(tmp_path, ".github/workflows/ci.yml", "README.md")
-    post.remove_ci_files(tmp_path)
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["README.md"]
+    assert sorted(removed) == sorted(tmp_path / path for path in in_svc(FEATURES[condition]))
+    others = [path for other, paths in FEATURES.items() if other != condition for path in paths]
+    assert [path for path in in_svc(others) if not (tmp_path / path).exists()] == []
 
 
 def test_remove_refuses_missing_path_before_deleting(tmp_path: Path) -> None:
     """A listed path that does not exist raises, naming it, and nothing is deleted."""
     touch(tmp_path, "Dockerfile", "compose.yaml")
     with pytest.raises(FileNotFoundError, match=r"\.dockerignore"):
-        post.remove_docker_files(tmp_path)
+        post.remove_paths(tmp_path, ["Dockerfile", ".dockerignore", "compose.yaml"])
     assert (tmp_path / "Dockerfile").exists()
     assert (tmp_path / "compose.yaml").exists()
+
+
+@pytest.mark.parametrize("condition_holds", [True, False])
+@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=lambda alternative: alternative["when"])
+def test_keep_alternatives_keeps_the_answers_file_under_the_first_name(
+    tmp_path: Path, alternative: dict[str, str], condition_holds: bool
+) -> None:
+    """When the condition holds the first file stays and the other goes; when not, the other
+    takes the first one's name."""
+    path, otherwise = in_svc([alternative["path"], alternative["otherwise"]])
+    touch(tmp_path, path)
+    (tmp_path / path).write_text("first")
+    (tmp_path / otherwise).write_text("otherwise")
+    option, equals, value = alternative["when"].partition("=")
+    answer = (value if equals else True) if condition_holds else ("other" if equals else False)
+    answers = {**ALL_ON, option: answer}
+
+    post.keep_alternatives(tmp_path, [alternative], answers)
+
+    assert (tmp_path / path).read_text() == ("first" if condition_holds else "otherwise")
+    assert not (tmp_path / otherwise).exists()
+
+
+def test_keep_alternatives_refuses_a_missing_file_before_changing_anything(
+    tmp_path: Path,
+) -> None:
+    """A renamed file of a pair fails loudly, and nothing has been moved or deleted."""
+    otherwise = in_svc([ALTERNATIVES[0]["otherwise"]])[0]
+    touch(tmp_path, otherwise)
+    with pytest.raises(FileNotFoundError, match="renamed"):
+        post.keep_alternatives(tmp_path, ALTERNATIVES, {**ALL_ON, "use_auth": False})
+    assert (tmp_path / otherwise).exists()
+
+
+def write_whole_template(root: Path) -> None:
+    """Every file the manifest names, and the manifest itself, as in a fresh render."""
+    listed = [path for paths in FEATURES.values() for path in paths] + [
+        alternative[key] for alternative in ALTERNATIVES for key in ("path", "otherwise")
+    ]
+    files = [path for path in listed if not (TEMPLATE_PROJECT / path).is_dir()]
+    touch(root, *in_svc(files), ".github/workflows/ci.yml", "src/svc/main.py")
+    shutil.copy(MANIFEST_PATH, root / post.MANIFEST)
+
+
+def test_shape_project_deletes_the_manifest(tmp_path: Path) -> None:
+    """The manifest is the template's, not the project's: it does not survive the hook."""
+    write_whole_template(tmp_path)
+    post.shape_project(tmp_path, ALL_ON)
+    assert not (tmp_path / post.MANIFEST).exists()
+    assert (tmp_path / "src/svc/main.py").exists()
 
 
 def test_remove_empty_dirs_keeps_root_and_non_empty(tmp_path: Path) -> None:
@@ -579,12 +557,7 @@ def test_post_main_applies_answers(
     kept: list[str],
 ) -> None:
     """main() removes exactly the disabled features, writes .env and prints next steps."""
-    touch(tmp_path, *(path.format(package="svc") for path in post.AUTH_PATHS))
-    touch(tmp_path, *post.DOCKER_PATHS, ".github/workflows/ci.yml", "src/svc/main.py")
-    touch(tmp_path, *(path.format(package="svc") for path in post.PROMETHEUS_PATHS))
-    touch(tmp_path, *(path.format(package="svc") for path in post.OPENTELEMETRY_PATHS))
-    pairs = post.AUTH_ALTERNATIVES
-    touch(tmp_path, *(path.format(package="svc") for pair in pairs for path in pair))
+    write_whole_template(tmp_path)
     (tmp_path / ".env.example").write_text("SECRET_KEY=\n", encoding="utf-8")
     full = {"project_slug": "svc", "package_name": "svc", "database": "sqlite", **answers}
     rendered = {key: json.dumps(value) + " " for key, value in full.items()}

@@ -11,6 +11,10 @@ and use_opentelemetry=y with and without Prometheus on both databases.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 # cookiecutter.json's defaults, as the hooks see them (choices take their first value).
 DEFAULTS: dict[str, object] = {
     "project_name": "Kitsune Service",
@@ -31,92 +35,27 @@ DEFAULTS: dict[str, object] = {
     "license": "MIT",
 }
 
-# Files each optional feature adds, relative to the project; {package} is the import package.
-# Every other file in the template folder is common to all variants. Keep these in step with the
-# *_PATHS lists in hooks/post_gen_project.py (test_hooks checks that they agree).
-# The no-auth twins of modules auth reshapes: the hook moves each over its auth file (or
-# deletes it), so no variant has them under their own name.
-AUTH_ALTERNATIVE_FILES = ("src/{package}/api/routes/items_without_auth.py",)
-AUTH_FILES = (
-    "src/{package}/cli.py",
-    "src/{package}/core/security.py",
-    "src/{package}/core/ratelimit.py",
-    "src/{package}/models/user.py",
-    "src/{package}/models/session.py",
-    "src/{package}/schemas/user.py",
-    "src/{package}/schemas/auth.py",
-    "src/{package}/repositories/user.py",
-    "src/{package}/repositories/session.py",
-    "src/{package}/services/user.py",
-    "src/{package}/services/auth.py",
-    "src/{package}/services/reauthentication.py",
-    "src/{package}/services/registration.py",
-    "src/{package}/templates/registration_attempt.txt",
-    "src/{package}/templates/registration_attempt.html",
-    "src/{package}/api/routes/users.py",
-    "src/{package}/api/auth_deps.py",
-    "src/{package}/api/audit_context.py",
-    "src/{package}/api/routes/auth.py",
-    "migrations/versions/2026_11_22_0002_auth_sessions.py",
-    "migrations/versions/2026_11_22_0003_roles_and_audit_log.py",
-    "src/{package}/core/email.py",
-    "src/{package}/models/password_reset.py",
-    "src/{package}/repositories/password_reset.py",
-    "src/{package}/services/password_reset.py",
-    "src/{package}/templates/password_reset.txt",
-    "src/{package}/templates/password_reset.html",
-    "migrations/versions/2026_11_22_0004_password_reset_tokens.py",
-    "tests/api/test_password_reset.py",
-    "src/{package}/core/mfa.py",
-    "src/{package}/models/mfa.py",
-    "src/{package}/repositories/mfa.py",
-    "src/{package}/services/mfa.py",
-    "migrations/versions/2026_11_30_0005_mfa.py",
-    "tests/api/test_mfa.py",
-    "tests/unit/core/test_mfa.py",
-    "tests/integration/test_mfa_key_rotation.py",
-    "src/{package}/core/permissions.py",
-    "src/{package}/core/context.py",
-    "src/{package}/models/audit.py",
-    "src/{package}/repositories/audit.py",
-    "src/{package}/schemas/admin.py",
-    "src/{package}/services/admin.py",
-    "src/{package}/services/audit.py",
-    "src/{package}/api/routes/admin.py",
-    "docs/PERMISSIONS.md",
-    "tests/unit/core/test_permissions.py",
-    "tests/unit/services/test_admin.py",
-    "tests/api/test_admin.py",
-    "tests/integration/test_audit_atomicity.py",
-    "tests/password_check.py",
-    "tests/unit/core/test_security.py",
-    "tests/unit/services/test_user.py",
-    "tests/unit/services/test_auth.py",
-    "tests/integration/test_user_repository.py",
-    "tests/api/test_users.py",
-    "tests/api/test_auth.py",
-    "tests/api/test_tokens.py",
-    "tests/api/test_rate_limits.py",
-    "tests/api/test_timing.py",
-)
-REDIS_FILES: tuple[str, ...] = ()
-PROMETHEUS_FILES = ("src/{package}/api/metrics.py", "tests/api/test_metrics.py")
-OPENTELEMETRY_FILES = ("src/{package}/core/tracing.py", "tests/api/test_tracing.py")
-DOCKER_FILES = ("Dockerfile", ".dockerignore", "compose.yaml")
-CI_FILES = (".github/workflows/ci.yml",)
-# Written by the post-generation hook, not rendered from the template.
+# The files each option owns: the manifest the post-generation hook applies (and deletes).
+MANIFEST_PATH = Path(__file__).parents[1] / "{{cookiecutter.project_slug}}" / "optional-files.json"
+MANIFEST: dict[str, Any] = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
+# The second file of each alternative: moved over the first or deleted, never kept by its name.
+ALTERNATIVE_FILES = tuple(alternative["otherwise"] for alternative in MANIFEST["alternatives"])
+# Written by the post-generation hook, not rendered from the template; removed by it.
 GENERATED_FILES = (".env",)
+HOOK_REMOVED_FILES = ("optional-files.json",)
+
+
+def holds(condition: str, answers: dict[str, object]) -> bool:
+    """Whether answers meet a manifest condition: `option` (true) or `option=value`."""
+    option, equals, value = condition.partition("=")
+    return answers[option] == value if equals else bool(answers[option])
 
 
 def feature_files(answers: dict[str, object]) -> dict[str, tuple[bool, tuple[str, ...]]]:
-    """Each optional feature's files, and whether these answers enable it."""
+    """Each optional feature's files, by option name, and whether these answers enable it."""
     return {
-        "use_auth": (bool(answers["use_auth"]), AUTH_FILES),
-        "use_redis": (bool(answers["use_redis"]), REDIS_FILES),
-        "use_prometheus": (bool(answers["use_prometheus"]), PROMETHEUS_FILES),
-        "use_opentelemetry": (bool(answers["use_opentelemetry"]), OPENTELEMETRY_FILES),
-        "use_docker": (bool(answers["use_docker"]), DOCKER_FILES),
-        "ci": (answers["ci"] == "github", CI_FILES),
+        condition.partition("=")[0]: (holds(condition, answers), tuple(paths))
+        for condition, paths in MANIFEST["features"].items()
     }
 
 

@@ -1,19 +1,12 @@
 """Shared fixtures: a throwaway real database per run, the app, an async HTTP client.
 
-{%- if cookiecutter.database == "postgresql" %}
-TEST_DATABASE_URL names a PostgreSQL *server* (any database on it); each run,
-and each xdist worker, creates its own database there and drops it at the end.
-{%- else %}
-Each run, and each xdist worker, uses its own SQLite file in a temporary folder.
-{%- endif %}
+Each feature's own fixtures live in tests/fixtures/ (the database's, and in the variants that
+have them, Redis's and the accounts' mail server), loaded through `pytest_plugins` below.
 Tables are emptied after every test that touched the database.
 """
 
 import asyncio
 import os
-{%- if cookiecutter.use_auth %}
-import socket
-{%- endif %}
 
 # Settings are read at import time by the app module: set them before any import.
 os.environ["ENVIRONMENT"] = "test"
@@ -28,34 +21,15 @@ os.environ["OTEL_EXPORTER_OTLP_ENDPOINT"] = ""
 os.environ["EMAIL_BACKEND"] = "smtp"
 {%- endif %}
 
-{% if cookiecutter.database == "postgresql" or cookiecutter.use_redis -%}
-import uuid
-{% endif -%}
-from collections.abc import AsyncIterator{% if cookiecutter.use_auth %}, Iterator{% endif %}
-{%- if cookiecutter.use_auth %}
-from email import message_from_bytes
-from email.message import EmailMessage
-from email.policy import default
-{%- endif %}
+from collections.abc import AsyncIterator
 
 import httpx2
 import pytest
-{%- if cookiecutter.use_redis %}
-import redis
-{%- endif %}
-{%- if cookiecutter.use_auth %}
-from aiosmtpd.controller import Controller
-{%- endif %}
 from alembic import command
 from alembic.config import Config
 from fastapi import FastAPI
-{% if cookiecutter.database == "sqlite" -%}
 from sqlalchemy import Connection
-{% endif -%}
-{% if cookiecutter.database == "postgresql" -%}
-from sqlalchemy import Connection, make_url, text
-{% endif -%}
-from sqlalchemy.ext.asyncio import AsyncEngine{% if cookiecutter.database == "postgresql" %}, create_async_engine{% endif %}
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.db.session import (
@@ -66,135 +40,37 @@ from {{ cookiecutter.package_name }}.db.session import (
 from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models import Base
-{%- if cookiecutter.use_auth %}
-from tests.factories import auth_headers
-{%- endif %}
-{%- if cookiecutter.database == "postgresql" %}
 
-DEFAULT_SERVER_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-
-
-@pytest.fixture(scope="session")
-async def database_url(worker_id: str) -> AsyncIterator[str]:
-    """A fresh PostgreSQL database for this run (and xdist worker), dropped afterwards."""
-    server_url = make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_SERVER_URL))
-    name = f"test_{{ cookiecutter.package_name }}_{worker_id}_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(server_url, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:  # whatever the cause, there is no usable server
-        await admin.dispose()
-        pytest.exit(
-            f"PostgreSQL is not reachable at {server_url.render_as_string(hide_password=True)} "
-            f"({exc.__class__.__name__}: {exc}). Start it, or set TEST_DATABASE_URL to a "
-            "server URL such as postgresql+asyncpg://postgres@127.0.0.1:5432/postgres.",
-            returncode=2,
-        )
-    try:
-        yield server_url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as connection:
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
-{%- else %}
-
-
-@pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A real SQLite file for this run (and xdist worker), in a temporary folder."""
-    return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-{%- endif %}
-
-
+pytest_plugins = [
+    "tests.fixtures.database",
 {%- if cookiecutter.use_redis %}
-
-
-@pytest.fixture(scope="session")
-def redis_url() -> str:
-    """The Redis server of the run (REDIS_URL); this run's keys get their own prefix."""
-    url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    try:
-        with redis.Redis.from_url(url, socket_connect_timeout=2) as client:
-            client.ping()
-    except redis.RedisError as exc:
-        pytest.exit(
-            f"Redis is not reachable at {url} ({exc}). Start it, or set REDIS_URL "
-            "to a server such as redis://127.0.0.1:6379/0.",
-            returncode=2,
-        )
-    return url
+    "tests.fixtures.redis",
 {%- endif %}
-
-
 {%- if cookiecutter.use_auth %}
-
-
-class Mailbox:
-    """Collects every message the local SMTP server receives."""
-
-    def __init__(self) -> None:
-        self.messages: list[EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802  # aiosmtpd's name
-        self.messages.append(message_from_bytes(envelope.content, policy=default))
-        return "250 OK"
-
-
-@pytest.fixture(scope="session")
-def smtp_server() -> Iterator[tuple[Mailbox, int]]:
-    """A real SMTP server (aiosmtpd) on a free loopback port, for the whole run."""
-    mailbox = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield mailbox, port
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def mailbox(smtp_server: tuple[Mailbox, int]) -> Mailbox:
-    """The messages received during this test (the box is emptied first)."""
-    smtp_server[0].messages.clear()
-    return smtp_server[0]
+    "tests.fixtures.accounts",
 {%- endif %}
+]
 
 
 @pytest.fixture(scope="session")
 def settings(
     database_url: str,
 {%- if cookiecutter.use_redis %}
-    redis_url: str,
+    redis_settings: dict,
 {%- endif %}
 {%- if cookiecutter.use_auth %}
-    smtp_server: tuple[Mailbox, int],
+    accounts_settings: dict,
 {%- endif %}
 ) -> Settings:
-    """Test settings. Argon2 is made cheap and rate limits loose here only; the tests
-    that prove those defences build their own app with strict settings."""
+    """Test settings, with each feature's own (tests/fixtures/)."""
     return Settings(
         environment="test",
         database_url=database_url,
 {%- if cookiecutter.use_redis %}
-        redis_url=redis_url,
-        redis_prefix=f"test-{uuid.uuid4().hex[:12]}",
+        **redis_settings,
 {%- endif %}
 {%- if cookiecutter.use_auth %}
-        argon2_time_cost=1,
-        argon2_memory_cost=8192,
-        rate_limit_login_account="1000/minute",
-        rate_limit_login_address="1000/minute",
-        rate_limit_register_address="1000/minute",
-        rate_limit_refresh_address="1000/minute",
-        rate_limit_password_reset_address="1000/minute",
-        rate_limit_mfa_account="1000/minute",
-        rate_limit_mfa_address="1000/minute",
-        email_backend="smtp",
-        smtp_port=smtp_server[1],
+        **accounts_settings,
 {%- endif %}
     )
 
@@ -249,13 +125,7 @@ async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]
 
 async def close_app(app: FastAPI) -> None:
     """Release what create_app() opened (the lifespan does this in a real server)."""
-{%- if cookiecutter.use_auth %}
-    await app.state.outbox.drain()
-{%- endif %}
-    await app.state.engine.dispose()
-{%- if cookiecutter.use_redis %}
-    await app.state.redis.aclose()
-{%- endif %}
+    await app.state.resources.aclose()
 
 
 @pytest.fixture
@@ -265,18 +135,11 @@ async def client(app: FastAPI, engine: AsyncEngine) -> AsyncIterator[httpx2.Asyn
     async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
     await empty_tables(engine)
-{%- if cookiecutter.use_auth %}
-
-
-@pytest.fixture
-async def headers(client: httpx2.AsyncClient) -> dict[str, str]:
-    """Bearer headers of a freshly registered user."""
-    return await auth_headers(client)
-{%- else %}
+{%- if not cookiecutter.use_auth %}
 
 
 @pytest.fixture
 def headers() -> dict[str, str]:
-    """No authentication in this variant."""
+    """No authentication in this variant (with it, tests/fixtures/accounts.py gives a user's)."""
     return {}
 {%- endif %}

@@ -1,5 +1,6 @@
 """Password reset by email, end to end: a real SMTP server receives the link."""
 
+import gc
 import re
 import statistics
 import time
@@ -13,8 +14,9 @@ from sqlalchemy import update
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models.password_reset import PasswordResetToken
 from tests.api.test_rate_limits import client_for, limited_app
-from tests.conftest import Mailbox, close_app
+from tests.conftest import close_app
 from tests.factories import PASSWORD, login, register_user
+from tests.fixtures.accounts import Mailbox
 
 REQUEST = "/api/v1/auth/password-reset/request"
 CONFIRM = "/api/v1/auth/password-reset/confirm"
@@ -213,3 +215,21 @@ async def test_unknown_token_costs_no_password_hash(client, app):
 
     assert response.status_code == 400
     assert hashed == []
+
+
+async def test_shutdown_delivers_the_mail_still_queued(settings, session_factory, mailbox: Mailbox):
+    """A reset link requested just before the server stops still reaches the user: the
+    lifespan waits for the outbox at shutdown."""
+    app = create_app(settings)
+    thresholds = gc.get_threshold()
+    try:
+        async with app.router.lifespan_context(app), client_for(app) as client:
+            user = await register_user(client)
+            response = await client.post(REQUEST, json={"email": user["email"]})
+    finally:
+        # Start-up tuned the collector for a long-lived server; give the test run its own back.
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+    assert response.status_code == 202
+    assert [message["To"] for message in mailbox.messages] == [user["email"]]

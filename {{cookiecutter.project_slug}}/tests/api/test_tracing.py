@@ -38,7 +38,6 @@ async def traced_app(
         app = create_app(settings.model_copy(update=update))
     yield app
     await close_app(app)
-    tracing.shutdown_tracing(app.state.tracer_provider)
     SQLAlchemyInstrumentor().uninstrument()
 
 

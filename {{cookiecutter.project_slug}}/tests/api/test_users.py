@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from {{ cookiecutter.package_name }}.models.audit import AuditLog
 from tests.api.test_rate_limits import client_for, limited_app
-from tests.conftest import Mailbox, close_app
+from tests.conftest import close_app
 from tests.factories import PASSWORD, auth_headers, login, register_user
+from tests.fixtures.accounts import Mailbox
 
 URL = "/api/v1/users/"
 LOGIN = "/api/v1/auth/login"

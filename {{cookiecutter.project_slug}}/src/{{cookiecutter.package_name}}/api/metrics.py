@@ -194,7 +194,9 @@ async def get_metrics(request: Request) -> Response:
 
 
 def install_metrics(app: FastAPI) -> None:
-    """Create the app's metrics (after its engine) and serve them at /metrics."""
+    """Create the app's metrics (after its engine), observe every request and serve the
+    metrics at /metrics."""
     app.state.metrics = RequestMetrics(app, engine=app.state.engine)
+    app.state.observers.append(app.state.metrics)
     # An APIRoute rather than add_route(): FastAPI records only those in scope["route"].
     app.add_api_route(METRICS_PATH, get_metrics, methods=["GET"], include_in_schema=False)

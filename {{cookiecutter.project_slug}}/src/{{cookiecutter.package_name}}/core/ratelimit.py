@@ -18,6 +18,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 {%- endif %}
 
+from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.errors import RateLimited
 
 
@@ -66,9 +67,19 @@ def redis_storage(
     # An async+ scheme always gives the asyncio storage; storage_from_string is typed for both.
     assert isinstance(storage, Storage)
     return storage
+
+
+def rate_limit_storage(settings: Settings) -> Storage:
+    """The counters' storage: Redis, shared by every worker and replica."""
+    return redis_storage(
+        settings.redis_url,
+        key_prefix=f"{settings.redis_prefix}:ratelimit",
+        timeout=settings.redis_timeout,
+    )
 {%- else %}
 
 
-def memory_storage() -> Storage:
+def rate_limit_storage(settings: Settings) -> Storage:
+    """The counters' storage: this process's memory."""
     return MemoryStorage()
 {%- endif %}

@@ -10,6 +10,7 @@ from opentelemetry-instrumentation-sqlalchemy. Log lines carry the ids of the cu
 
 from typing import Any
 
+from fastapi import FastAPI
 from fastapi.telemetry import TelemetryConfig
 from opentelemetry import trace
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
@@ -47,6 +48,13 @@ def telemetry_config(provider: TracerProvider | None) -> TelemetryConfig:
         # Spans for dependency resolution and serialization: set True to see where time goes.
         "operation_spans": False,
     }
+
+
+def install_tracing(app: FastAPI, provider: TracerProvider | None) -> None:
+    """Query spans on the application's engine; buffered spans are sent at shutdown."""
+    app.state.tracer_provider = provider
+    instrument_engine(app.state.engine, provider)
+    app.state.resources.callback(shutdown_tracing, provider)
 
 
 def instrument_engine(engine: AsyncEngine, provider: TracerProvider | None) -> None:
