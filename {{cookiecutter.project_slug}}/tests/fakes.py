@@ -13,11 +13,8 @@ from types import TracebackType
 from typing import Any, Self, cast
 
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
-{% if cookiecutter.use_auth -%}
-from {{ cookiecutter.package_name }}.models.audit import AuditLog
-{% endif -%}
-from {{ cookiecutter.package_name }}.models.item import Item
 {%- if cookiecutter.use_auth %}
+from {{ cookiecutter.package_name }}.models.audit import AuditLog
 from {{ cookiecutter.package_name }}.models.mfa import MfaFactor, MfaRecoveryCode
 from {{ cookiecutter.package_name }}.models.session import AuthSession, RefreshToken
 from {{ cookiecutter.package_name }}.models.user import User
@@ -53,7 +50,23 @@ class FakeRepository:
         del self.rows[entity.id]
 
 
-class FakeItemRepository(FakeRepository):
+class FakeItemRepository:
+    """Items as rows (dicts of their columns), as the real repository returns them."""
+
+    def __init__(self, rows: dict[int, dict[str, Any]]) -> None:
+        self.rows = rows
+
+    async def get(self, item_id: int) -> dict[str, Any] | None:
+        row = self.rows.get(item_id)
+        return None if row is None else dict(row)
+
+    async def add(self, values: dict[str, Any]) -> dict[str, Any]:
+        now = datetime.now(UTC)
+        item_id = max(self.rows, default=0) + 1
+        row = {"description": None, **values, "id": item_id, "created_at": now, "updated_at": now}
+        self.rows[item_id] = row
+        return dict(row)
+
     async def list(
         self,
         *,
@@ -62,26 +75,25 @@ class FakeItemRepository(FakeRepository):
 {%- if cookiecutter.use_auth %}
         owner_id: int | None = None,
 {%- endif %}
-    ) -> tuple[list[Item], int]:
-        rows = sorted(self.rows.values(), key=lambda item: item.id)
+    ) -> tuple[list[dict[str, Any]], int]:
+        rows = [self.rows[item_id] for item_id in sorted(self.rows)]
 {%- if cookiecutter.use_auth %}
         if owner_id is not None:
-            rows = [item for item in rows if item.owner_id == owner_id]
+            rows = [row for row in rows if row["owner_id"] == owner_id]
 {%- endif %}
-        return rows[offset : offset + limit], len(rows)
+        return [dict(row) for row in rows[offset : offset + limit]], len(rows)
 
     async def update_by_id(self, item_id: int, changes: dict[str, Any]) -> dict[str, Any] | None:
-        item = self.rows.get(item_id)
-        return None if item is None else _as_row(await self.update(item, changes))
+        row = self.rows.get(item_id)
+        if row is None:
+            return None
+        row.update(changes, updated_at=datetime.now(UTC))
+        return dict(row)
 
     async def delete_by_id(self, item_id: int) -> dict[str, Any] | None:
-        item = self.rows.pop(item_id, None)
-        return None if item is None else _as_row(item)
+        return self.rows.pop(item_id, None)
 
 
-def _as_row(item: Item) -> dict[str, Any]:
-    """An item as the real repository returns it: its columns, as a dict."""
-    return {column.key: getattr(item, column.key) for column in Item.__table__.columns}
 {%- if cookiecutter.use_auth %}
 
 
@@ -255,7 +267,7 @@ class FakeUnitOfWork:
     """Stages changes on a copy of the committed rows; `commit()` publishes them."""
 
     def __init__(self) -> None:
-        self.committed_items: dict[int, Item] = {}
+        self.committed_items: dict[int, dict[str, Any]] = {}
 {%- if cookiecutter.use_auth %}
         self.committed_users: dict[int, User] = {}
         self.committed_sessions: dict[str, AuthSession] = {}

@@ -4,7 +4,6 @@ import pytest
 
 from {{ cookiecutter.package_name }}.core.errors import ConflictError, EmailAlreadyRegistered
 from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
-from {{ cookiecutter.package_name }}.models.item import Item
 from {{ cookiecutter.package_name }}.models.user import User
 
 
@@ -32,4 +31,4 @@ async def test_item_needs_an_existing_owner(uow: SqlAlchemyUnitOfWork):
     """Foreign keys are enforced (on SQLite too): an item of a missing user is a conflict."""
     with pytest.raises(ConflictError):
         async with uow:
-            await uow.items.add(Item(title="orphan", owner_id=12345))
+            await uow.items.add({"title": "orphan", "owner_id": 12345})

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from {{ cookiecutter.package_name }}.core.config import Settings
 
@@ -100,9 +100,19 @@ def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[Async
 
 
 class ReadOnlySession(Session):
+    """Refuses writes of both kinds: ORM changes at flush, and INSERT, UPDATE or DELETE
+    statements when executed. Each would otherwise commit at once, with no transaction
+    around it to roll back."""
+
     def flush(self, objects: Any = None) -> None:
         if self.new or self.dirty or self.deleted:
             raise RuntimeError("write attempted in a read-only unit of work")
+
+
+@event.listens_for(ReadOnlySession, "do_orm_execute")
+def _refuse_statements_that_write(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        raise RuntimeError("write attempted in a read-only unit of work")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:

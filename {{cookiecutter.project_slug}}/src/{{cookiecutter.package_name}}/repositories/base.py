@@ -37,6 +37,23 @@ async def rows_affected(session: AsyncSession, statement: Executable) -> int:
     return result.rowcount
 
 
+async def page_of_rows(
+    session: AsyncSession, statement: Select[Any], *, limit: int, offset: int, **params: Any
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of a `paged()` column query as plain dicts (the cheapest input for a schema to
+    validate), and the total."""
+    params = {**params, "limit": limit, "offset": offset}
+    result = await session.execute(statement, params)
+    names = tuple(result.keys())  # once: Row._fields builds a new tuple on every call
+    rows = result.all()
+    if rows:
+        # Not strict: names and rows come from the same result, so their lengths agree.
+        return [dict(zip(names, row, strict=False)) for row in rows], rows[0].total
+    unpaged = statement.limit(None).offset(None).subquery()
+    total = await session.scalar(select(func.count()).select_from(unpaged), params)
+    return [], total or 0
+
+
 class BaseRepository(Generic[ModelT]):
     # Set by each subclass to the model it stores (a class attribute: a ClassVar cannot
     # name ModelT).
@@ -82,22 +99,6 @@ class BaseRepository(Generic[ModelT]):
         if rows:
             return [row[0] for row in rows], rows[0].total
         total = await self.session.scalar(select(func.count()).select_from(query.subquery()))
-        return [], total or 0
-
-    async def _page_of_dicts(
-        self, statement: Select[Any], *, limit: int, offset: int, **params: Any
-    ) -> tuple[list[dict[str, Any]], int]:
-        """One page of a `paged()` column query as plain dicts (the cheapest input for a
-        schema to validate), and the total."""
-        params = {**params, "limit": limit, "offset": offset}
-        result = await self.session.execute(statement, params)
-        names = tuple(result.keys())  # once: Row._fields builds a new tuple on every call
-        rows = result.all()
-        if rows:
-            # Not strict: names and rows come from the same result, so their lengths agree.
-            return [dict(zip(names, row, strict=False)) for row in rows], rows[0].total
-        unpaged = statement.limit(None).offset(None).subquery()
-        total = await self.session.scalar(select(func.count()).select_from(unpaged), params)
         return [], total or 0
 
     def _conflict(self, exc: IntegrityError) -> ConflictError:

@@ -11,7 +11,7 @@ from {{ cookiecutter.package_name }}.core.errors import ItemNotFound{% if cookie
 from {{ cookiecutter.package_name }}.core.permissions import Permission, has_permission
 {%- endif %}
 from {{ cookiecutter.package_name }}.db.uow import UnitOfWork
-from {{ cookiecutter.package_name }}.models.item import Item
+from {{ cookiecutter.package_name }}.repositories.item import ItemRow
 from {{ cookiecutter.package_name }}.schemas.common import Page, PageParams
 from {{ cookiecutter.package_name }}.schemas.item import ItemCreate, ItemRead, ItemUpdate
 {%- if cookiecutter.use_auth %}
@@ -41,9 +41,9 @@ class ItemService:
     async def create_item(self, *, actor: UserRead, data: ItemCreate) -> ItemRead:
         """Store a new item owned by `actor`."""
         async with self.uow:
-            item = await self.uow.items.add(Item(**data.model_dump(), owner_id=actor.id))
+            item = await self.uow.items.add({**data.model_dump(), "owner_id": actor.id})
             await self.uow.commit()
-            logger.info("item_created", item_id=item.id, owner_id=actor.id)
+            logger.info("item_created", item_id=item["id"], owner_id=actor.id)
             return ItemRead.model_validate(item)
 
     async def get_item(self, *, actor: UserRead, item_id: int) -> ItemRead:
@@ -81,17 +81,18 @@ class ItemService:
             await self.uow.commit()
             logger.info("item_deleted", item_id=item_id)
 
-    async def _visible(self, actor: UserRead, item_id: int) -> Item:
+    async def _visible(self, actor: UserRead, item_id: int) -> ItemRow:
         item = await self.uow.items.get(item_id)
-        mine = item is not None and item.owner_id == actor.id
+        mine = item is not None and item["owner_id"] == actor.id
         # Someone else's item answers exactly like a missing one: no existence oracle.
         if item is None or not (mine or has_permission(actor.role, Permission.ITEMS_READ_ANY)):
             raise ItemNotFound
         return item
 
-    async def _writable(self, actor: UserRead, item_id: int) -> Item:
+    async def _writable(self, actor: UserRead, item_id: int) -> ItemRow:
         item = await self._visible(actor, item_id)
-        if item.owner_id != actor.id and not has_permission(actor.role, Permission.ITEMS_WRITE_ANY):
+        mine = item["owner_id"] == actor.id
+        if not (mine or has_permission(actor.role, Permission.ITEMS_WRITE_ANY)):
             raise PermissionDeniedError
         return item
 {%- else %}
@@ -105,9 +106,9 @@ class ItemService:
     async def create_item(self, *, data: ItemCreate) -> ItemRead:
         """Store a new item."""
         async with self.uow:
-            item = await self.uow.items.add(Item(**data.model_dump()))
+            item = await self.uow.items.add(data.model_dump())
             await self.uow.commit()
-            logger.info("item_created", item_id=item.id)
+            logger.info("item_created", item_id=item["id"])
             return ItemRead.model_validate(item)
 
     async def get_item(self, *, item_id: int) -> ItemRead:
@@ -132,7 +133,7 @@ class ItemService:
             await self.uow.commit()
             logger.info("item_deleted", item_id=item_id)
 
-    async def _existing(self, item_id: int) -> Item:
+    async def _existing(self, item_id: int) -> ItemRow:
         item = await self.uow.items.get(item_id)
         if item is None:
             raise ItemNotFound
@@ -144,9 +145,9 @@ class ItemService:
 ITEM_LIST = TypeAdapter(list[ItemRead])
 
 
-def _page(rows: Sequence[object], total: int, page: PageParams) -> Page[ItemRead]:
+def _page(rows: Sequence[ItemRow], total: int, page: PageParams) -> Page[ItemRead]:
     return Page[ItemRead](
-        items=ITEM_LIST.validate_python(rows, from_attributes=True),
+        items=ITEM_LIST.validate_python(rows),
         total=total,
         limit=page.limit,
         offset=page.offset,

@@ -49,7 +49,7 @@ async def test_create_item_commits_and_sets_owner(service: ItemService, uow: Fak
 
     assert item.owner_id == ALICE.id
     assert uow.commits == 1
-    assert uow.committed_items[item.id].title == "Milk"
+    assert uow.committed_items[item.id]["title"] == "Milk"
 
 
 async def test_list_items_shows_only_own_items(service: ItemService):
@@ -101,7 +101,7 @@ async def test_update_item_of_another_user_does_not_commit(
         await service.update_item(actor=BOB, item_id=item.id, data=ItemUpdate(title="x"))
 
     assert uow.commits == 1
-    assert uow.committed_items[item.id].title == "a"
+    assert uow.committed_items[item.id]["title"] == "a"
 
 
 async def test_delete_item_removes_it(service: ItemService, uow: FakeUnitOfWork):
@@ -127,7 +127,7 @@ async def test_create_item_commits(service: ItemService, uow: FakeUnitOfWork):
     item = await service.create_item(data=ItemCreate(title="Milk"))
 
     assert uow.commits == 1
-    assert uow.committed_items[item.id].title == "Milk"
+    assert uow.committed_items[item.id]["title"] == "Milk"
 
 
 async def test_list_items_pages_in_id_order(service: ItemService):
