@@ -6,11 +6,14 @@ INVALID answers go through the in-process API, the command line and a replay fil
 
 from __future__ import annotations
 
+import ast
+import io
 import json
 import re
 import shutil
 import subprocess
 import sys
+import tokenize
 import tomllib
 from pathlib import Path
 from typing import NamedTuple
@@ -140,6 +143,42 @@ def test_no_jinja_left_behind(bake: Bake) -> None:
             if any(marker in line for marker in LEFTOVER_JINJA)
         ]
     assert leftovers == []
+
+
+# Words that describe authentication; a variant without it must not speak of them.
+AUTH_PROSE = re.compile(
+    r"authenticat|\baudit|bearer|\blog ?in\b|access token|refresh token|principal|\bmfa\b",
+    re.IGNORECASE,
+)
+
+
+def prose(source: str) -> list[tuple[int, str]]:
+    """The comments and docstrings of a Python module, with their line numbers."""
+    found = [
+        (token.start[0], token.string)
+        for token in tokenize.generate_tokens(io.StringIO(source).readline)
+        if token.type == tokenize.COMMENT
+    ]
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            docstring = ast.get_docstring(node, clean=False)
+            if docstring:
+                found.append((getattr(node, "lineno", 1), docstring))
+    return found
+
+
+def test_without_auth_no_prose_describes_authentication(bake: Bake) -> None:
+    """With use_auth=n, no comment or docstring speaks of logins, tokens or the audit log."""
+    if bake.answers["use_auth"]:
+        pytest.skip("the variant has authentication")
+    mentions = [
+        f"{path.relative_to(bake.path)}:{line}: {match.group(0)}"
+        for path in project_files(bake.path)
+        if path.suffix == ".py"
+        for line, text in prose(path.read_text(encoding="utf-8"))
+        for match in AUTH_PROSE.finditer(text)
+    ]
+    assert mentions == []
 
 
 def test_no_empty_folders(bake: Bake) -> None:

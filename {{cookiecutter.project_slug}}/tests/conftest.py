@@ -140,6 +140,6 @@ async def client(app: FastAPI, engine: AsyncEngine) -> AsyncIterator[httpx2.Asyn
 
 @pytest.fixture
 def headers() -> dict[str, str]:
-    """No authentication in this variant (with it, tests/fixtures/accounts.py gives a user's)."""
+    """Requests need no headers in this variant."""
     return {}
 {%- endif %}

@@ -39,7 +39,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
     Left to itself, uvicorn believes them from the peers in its own FORWARDED_ALLOW_IPS
     reading, 127.0.0.1 when unset: behind any local forwarder, clients would choose the
-    address that rate limits and the audit log see. An empty setting believes no one.
+    address the service records for them. An empty setting believes no one.
     """
     trusted = ",".join(settings.forwarded_allow_ips)
     uvicorn.run(

@@ -8,8 +8,8 @@ from tests.factories import {% if cookiecutter.use_auth %}auth_headers, {% endif
 from tests.pool import all_returned, lent_at_response_start, watching
 
 URL = "/api/v1/items/"
-# Connections a request borrows before its use case's own: authentication's read.
-AUTHENTICATION_BLOCKS = {% if cookiecutter.use_auth %}1{% else %}0{% endif %}
+# Blocks a request's dependencies read in before its use case's own{% if cookiecutter.use_auth %} (the caller's session){% endif %}.
+DEPENDENCY_BLOCKS = {% if cookiecutter.use_auth %}1{% else %}0{% endif %}
 
 
 async def test_create_item_returns_201_with_the_item(client: httpx2.AsyncClient, headers):
@@ -47,8 +47,8 @@ async def test_list_items_rejects_bad_paging(client: httpx2.AsyncClient, headers
 async def test_listing_items_borrows_one_connection(
     client: httpx2.AsyncClient, app: FastAPI, headers
 ):
-    """Authentication (with auth) and the page are read over one pooled connection: one
-    checkout, one pre-ping; it is back in the pool once the request is done."""
+    """Every read of the request (its dependencies' and the page) goes over one pooled
+    connection: one checkout, one pre-ping; it is back in the pool once the request is done."""
     await create_item(client, headers, title="a")
     engine = app.state.engine
     assert await all_returned(engine)
@@ -91,7 +91,7 @@ async def test_creating_an_item_borrows_one_connection_at_a_time(
         response = await client.post(URL, json={"title": "Milk"}, headers=headers)
 
     assert response.status_code == 201
-    assert (pool.checkouts, pool.most_out) == (AUTHENTICATION_BLOCKS + 1, 1)
+    assert (pool.checkouts, pool.most_out) == (DEPENDENCY_BLOCKS + 1, 1)
 
 
 async def test_get_item_returns_it(client: httpx2.AsyncClient, headers):

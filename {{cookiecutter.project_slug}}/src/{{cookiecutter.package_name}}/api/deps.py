@@ -21,9 +21,9 @@ UOW_SCOPE_KEY = "{{ cookiecutter.package_name }}.uow"
 
 
 async def get_uow(request: Request) -> UnitOfWork:
-    """The request's one Unit of Work (FastAPI gives every dependency of a request the same
-    one): authentication and the use case share it, so the use case's read can reuse the
-    connection authentication just read with (see `db.uow`)."""
+    """The request's one Unit of Work: FastAPI gives every dependency of a request the same
+    one, so a read before the use case's (the caller's session, say) and the use case's own
+    can share a connection (see `db.uow`)."""
     state = request.app.state
     uow = SqlAlchemyUnitOfWork(
         state.session_factory, state.read_session_factory, writer_lock=state.writer_lock

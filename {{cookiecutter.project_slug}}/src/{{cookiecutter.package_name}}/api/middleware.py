@@ -1,10 +1,9 @@
 """Pure ASGI middleware (Starlette's BaseHTTPMiddleware costs several times more per request).
 
-`EdgeMiddleware` is the outermost layer and does in one pass what every request needs at the
-edge: its id, the response headers, and telling the access log, the metrics and the audit
-context how it went. One layer rather than one per concern: over HTTP each layer costs more
-than its own work, a coroutine per layer and two per response (docs/architecture.md,
-decision 23).
+`EdgeMiddleware` is the outermost layer and does in one pass what every request needs at the edge:
+its id, the response headers, and telling the request observers (the access log, and each feature's
+own) how it went. One layer rather than one per concern: over HTTP each layer costs more than its
+own work, a coroutine per layer and two per response (docs/architecture.md, decision 23).
 """
 
 import re

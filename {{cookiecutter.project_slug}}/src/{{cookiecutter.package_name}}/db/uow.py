@@ -10,16 +10,17 @@ of Work's session and never commit themselves.
 
 Use cases that only read say so, `async with uow(read_only=True):`: their
 statements run without BEGIN and ROLLBACK, two round trips fewer on the hot
-paths (every authenticated request reads its user), and a flush raises.
+paths, and any write raises.
 
 Each block opens a session on enter and gives it up on exit. Blocks do not nest: entering
 one while another is open is a bug (the inner block would take a second connection, or on
 SQLite wait for the outer one's lock forever), and raises at once.
 
 A read-only block's session is not closed at once but parked until the task next waits for
-something. A read-only block that starts before then (the use case right after the request's
-authentication: they share the request's Unit of Work) takes it over, saving a pool checkout,
-its pre-ping and a session. As soon as the task waits (a password hash, a lock, the network)
+something. A read-only block that starts before then (a second read of the same request, such
+as the use case right after a dependency's read: they share the request's Unit of Work) takes
+it over, saving a pool checkout, its pre-ping and a session. As soon as the task waits (a
+thread, a lock, the network)
 the event loop runs and returns the parked connection to the pool; a block that may write
 returns it before taking its own, and the API's routes return it before their response is
 sent. So a Unit of Work never holds two connections, nor keeps one idle while its task waits
