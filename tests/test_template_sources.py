@@ -8,7 +8,7 @@ from conftest import TEMPLATE_ROOT
 
 TEMPLATE_PROJECT = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}"
 # A file that needs more conditionals than this is two files, or a feature module the hook
-# removes (docs/maintaining.md, "Template syntax").
+# removes (docs/maintaining.md, "Rules that keep the template maintainable").
 MOST_CONDITIONALS = 10
 CONDITIONAL = re.compile(r"\{%-?\s*(?:if|elif)\b")
 PYTHON_FILES = sorted(TEMPLATE_PROJECT.rglob("*.py"))

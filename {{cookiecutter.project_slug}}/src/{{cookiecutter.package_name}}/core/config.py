@@ -52,6 +52,14 @@ def _comma_separated(value: object) -> object:
 StrList = Annotated[list[str], NoDecode, BeforeValidator(_comma_separated)]
 
 
+def _upper_case(value: object) -> object:
+    """`warning` means `WARNING`: level names are case-insensitive, as in the logging module."""
+    return value.upper() if isinstance(value, str) else value
+
+
+LogLevel = Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper_case)]
+
+
 class Environment(StrEnum):
     DEVELOPMENT = "development"
     TEST = "test"
@@ -86,7 +94,7 @@ class Settings(BaseSettings):
     db_connect_timeout: float = Field(default=5.0, gt=0)
     db_statement_timeout: float = Field(default=10.0, ge=0)
 
-    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_level: LogLevel = "INFO"
     log_format: Literal["console", "json"] | None = None
     # Paths whose successful requests get no access-log line (failures always do): the probes
     # an orchestrator calls every few seconds. Empty = log every request.

@@ -23,6 +23,18 @@ PRODUCTION_EXTRAS: dict[str, Any] = {}
 {%- endif %}
 
 
+@pytest.mark.parametrize("given", ["warning", "Warning", "WARNING"])
+def test_log_level_is_read_in_any_case(given: str):
+    """LOG_LEVEL=warning is WARNING, as the logging module reads level names."""
+    assert Settings(secret_key=STRONG_SECRET, log_level=given).log_level == "WARNING"
+
+
+def test_an_unknown_log_level_is_refused_by_name():
+    """A level that is none of the four is refused, naming the setting."""
+    with pytest.raises(ValidationError, match="log_level"):
+        Settings(secret_key=STRONG_SECRET, log_level="loud")
+
+
 @pytest.mark.parametrize("secret", ["change-me", "", "short-secret"])
 def test_production_refuses_weak_secret_key(secret: str):
     """Production refuses a placeholder, empty or short SECRET_KEY."""
