@@ -226,11 +226,21 @@ def validate(answers: dict[str, object]) -> list[str]:
     return errors
 
 
+# After the refusals: `--replay` would repeat the same answers, and the same refusal, forever.
+START_OVER = (
+    "Nothing was generated. Run cookiecutter again and answer differently; a --replay run "
+    "repeats the saved answers, so start over without --replay, or fix or delete the replay "
+    "file (in ~/.cookiecutter_replay/ unless your cookiecutter config says otherwise)."
+)
+
+
 def main() -> int:
     """Print every refusal to stderr, one per line, and return the exit status."""
     errors = validate(load_answers())
     for error in errors:
         print(error, file=sys.stderr)
+    if errors:
+        print(START_OVER, file=sys.stderr)
     return 1 if errors else 0
 
 

@@ -382,6 +382,7 @@ def test_invalid_answer_in_replay_is_refused_by_hook(
     assert completed.returncode != 0
     assert re.search(rf"^{option}=", completed.stderr, re.MULTILINE), completed.stderr[-2000:]
     assert "pre_gen_project" in completed.stderr + completed.stdout
+    assert "start over without --replay" in completed.stderr
     out = tmp_path / "out"
     assert not out.exists() or list(out.iterdir()) == []
 

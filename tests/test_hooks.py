@@ -259,7 +259,9 @@ def test_pre_main_prints_all_errors_to_stderr(
     assert pre.main() == 1
     captured = capsys.readouterr()
     assert captured.out == ""
-    assert [line.split("=")[0] for line in captured.err.splitlines()] == ["ci", "use_auth"]
+    *refusals, start_over = captured.err.splitlines()
+    assert [line.split("=")[0] for line in refusals] == ["ci", "use_auth"]
+    assert start_over == pre.START_OVER
 
 
 def test_pre_main_is_silent_on_success(
