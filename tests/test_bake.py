@@ -205,6 +205,32 @@ def test_ruff_passes(bake: Bake, command: tuple[str, ...]) -> None:
     assert completed.returncode == 0, completed.stdout + completed.stderr
 
 
+def check_workflow(path: Path) -> subprocess.CompletedProcess[str]:
+    """Validate a GitHub workflow against the schema check-jsonschema ships (no network)."""
+    found = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    assert found, "check-jsonschema is part of the template's dev tooling (uv sync)"
+    command = [found, "--builtin-schema", "vendor.github-workflows", str(path)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_workflows_match_githubs_schema(bake: Bake) -> None:
+    """Every rendered GitHub workflow validates against the workflow schema."""
+    workflows = sorted((bake.path / ".github" / "workflows").glob("*.yml"))
+    assert bool(workflows) == (bake.answers["ci"] == "github")
+    for workflow in workflows:
+        completed = check_workflow(workflow)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_template_workflows_match_githubs_schema() -> None:
+    """The template repository's own workflows validate too."""
+    workflows = sorted((TEMPLATE_ROOT / ".github" / "workflows").glob("*.yml"))
+    assert workflows
+    for workflow in workflows:
+        completed = check_workflow(workflow)
+        assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
 def test_exact_file_set(bake: Bake) -> None:
     """The files are the common ones plus each enabled feature's: nothing more, nothing less."""
     actual = {path.relative_to(bake.path).as_posix() for path in project_files(bake.path)}
