@@ -17,7 +17,7 @@ PYTEST_ARGS ?=
 BENCH_ARGS ?=
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
 
 .tools/bin/uv:
 	python3 -m venv .tools
@@ -35,7 +35,7 @@ demo: tools ## render the default service on SQLite into build/demo and serve it
 	  ADMIN_PASSWORD='$(DEMO_PASSWORD)' $(abspath $(UV)) run --no-sync kitsune_service create-admin --email $(DEMO_EMAIL) && \
 	  echo && \
 	  echo "  API docs:   http://$(HOST):$(PORT)/docs" && \
-	  echo "  Demo login: $(DEMO_EMAIL) / $(DEMO_PASSWORD)  (POST /api/v1/auth/login, or 'Authorize' in the docs)" && \
+	  echo "  Demo login: $(DEMO_EMAIL) / $(DEMO_PASSWORD)  ('Authorize' in the docs, or POST /api/v1/auth/login with form fields username and password)" && \
 	  echo "  Project:    $(DEMO)/kitsune-service  (Ctrl-C to stop)" && \
 	  echo && \
 	  exec $(abspath $(UV)) run --no-sync kitsune_service serve --host $(HOST) --port $(PORT)
