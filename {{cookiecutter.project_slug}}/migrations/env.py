@@ -5,7 +5,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from {{ cookiecutter.package_name }}.core.config import get_settings
+from {{ cookiecutter.package_name }}.core.config import settings_or_exit
 from {{ cookiecutter.package_name }}.db.session import create_engine, transactional
 from {{ cookiecutter.package_name }}.models import Base
 
@@ -16,7 +16,7 @@ target_metadata = Base.metadata
 def database_url() -> str:
     # Tests point Alembic at their own database through the config; everyone
     # else gets DATABASE_URL from the settings.
-    return config.get_main_option("sqlalchemy.url") or get_settings().database_url
+    return config.get_main_option("sqlalchemy.url") or settings_or_exit().database_url
 
 
 def configure(connection: Connection) -> None:
@@ -37,7 +37,7 @@ def do_run_migrations(connection: Connection) -> None:
 
 async def run_async_migrations() -> None:
     # No statement timeout: a migration may rightly run longer than any request should.
-    settings = get_settings().model_copy(
+    settings = settings_or_exit().model_copy(
         update={"database_url": database_url(), "db_statement_timeout": 0}
     )
     engine = create_engine(settings)

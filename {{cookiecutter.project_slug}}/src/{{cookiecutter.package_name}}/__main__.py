@@ -9,7 +9,7 @@ import uvicorn
 {% if cookiecutter.use_auth -%}
 from {{ cookiecutter.package_name }} import cli
 {% endif -%}
-from {{ cookiecutter.package_name }}.core.config import Settings, get_settings
+from {{ cookiecutter.package_name }}.core.config import Settings, settings_or_exit
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,8 +59,9 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    settings = settings_or_exit()  # every command needs them: refuse bad ones before any work
     if args.command == "serve":
-        return serve(args, get_settings())
+        return serve(args, settings)
 {%- if cookiecutter.use_auth %}
     if args.command == "create-admin":
         return cli.create_admin(email=args.email, full_name=args.full_name)

@@ -29,7 +29,7 @@ from {{ cookiecutter.package_name }}.api.middleware import (
     SecurityHeaders,
 )
 from {{ cookiecutter.package_name }}.api.router import include_routes
-from {{ cookiecutter.package_name }}.core.config import Settings, get_settings
+from {{ cookiecutter.package_name }}.core.config import Settings, settings_or_exit
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
 {%- if cookiecutter.use_redis %}
 from {{ cookiecutter.package_name }}.core.redis import install_redis
@@ -62,7 +62,7 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the ASGI application. Tests pass their own settings."""
-    settings = settings or get_settings()
+    settings = settings or settings_or_exit()
     configure_logging(level=settings.log_level, fmt=settings.resolved_log_format)
 {%- if cookiecutter.use_opentelemetry %}
     tracer_provider = create_tracer_provider(settings)

@@ -14,7 +14,7 @@ def served_config(
 ) -> uvicorn.Config:
     """The uvicorn Config `serve` runs, built from its arguments as uvicorn.run builds it."""
     configs: list[uvicorn.Config] = []
-    monkeypatch.setattr(command_line, "get_settings", lambda: settings)
+    monkeypatch.setattr(command_line, "settings_or_exit", lambda: settings)
     monkeypatch.setattr(
         uvicorn, "run", lambda app, **options: configs.append(uvicorn.Config(app, **options))
     )

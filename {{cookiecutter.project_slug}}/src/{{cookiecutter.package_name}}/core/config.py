@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from urllib.parse import urlsplit
 {%- endif %}
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 {%- if cookiecutter.use_auth %}
 
@@ -274,3 +274,25 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
     return Settings()  # secret_key comes from the environment
+
+
+def settings_or_exit() -> Settings:
+    """The process-wide settings; if any is refused, exit with one line per problem, naming
+    the setting, instead of a traceback (the server, the command line and migrations)."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        raise SystemExit("\n".join(describe_problems(error))) from None
+
+
+def describe_problems(error: ValidationError) -> list[str]:
+    """`LOG_LEVEL: Input should be ... (set LOG_LEVEL in the environment or .env)` for each
+    refused field; checks across settings already name theirs and say what to do."""
+    lines = []
+    for problem in error.errors(include_url=False):
+        message = problem["msg"].removeprefix("Value error, ")
+        setting = "_".join(str(part) for part in problem["loc"]).upper()
+        if setting:
+            message = f"{setting}: {message} (set {setting} in the environment or .env)"
+        lines.append(message)
+    return lines
