@@ -213,6 +213,12 @@ def check_workflow(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
+def test_python_version_file_names_the_answer(bake: Bake) -> None:
+    """.python-version holds the chosen version, so pyenv and uv pick that interpreter."""
+    text = (bake.path / ".python-version").read_text(encoding="utf-8")
+    assert text == f"{bake.answers['python_version']}\n"
+
+
 def test_workflows_match_githubs_schema(bake: Bake) -> None:
     """Every rendered GitHub workflow validates against the workflow schema."""
     workflows = sorted((bake.path / ".github" / "workflows").glob("*.yml"))

@@ -7,6 +7,7 @@ Redis for the Redis variant (REDIS_URL). Run with `pytest -m slow`.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -16,7 +17,14 @@ from pathlib import Path
 
 import pytest
 from conftest import INSTALL_SECONDS, TEMPLATE_ROOT, TEST_SECONDS
-from variants import SLOW_VARIANTS
+from variants import DEFAULTS, SLOW_VARIANTS
+
+OFFERED_PYTHONS = json.loads((TEMPLATE_ROOT / "cookiecutter.json").read_text(encoding="utf-8"))[
+    "python_version"
+]
+# The Python the slow variants are rendered for: the template's CI matrix sets one per job.
+SLOW_PYTHON = os.environ.get("KITSUNE_PYTHON_VERSION", str(DEFAULTS["python_version"]))
+OTHER_PYTHONS = [version for version in OFFERED_PYTHONS if version != SLOW_PYTHON]
 
 DEFAULT_TEST_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -70,12 +78,34 @@ def tail(completed: subprocess.CompletedProcess[str]) -> str:
 @pytest.mark.parametrize("variant", list(SLOW_VARIANTS))
 def test_generated_suite_passes(variant: str, cookies, request: pytest.FixtureRequest) -> None:
     """The variant installs with uv, type-checks, and its own test suite passes against a real
-    database."""
-    result = cookies.bake(extra_context=SLOW_VARIANTS[variant], template=str(TEMPLATE_ROOT))
+    database, on the Python this run tests (KITSUNE_PYTHON_VERSION; the CI matrix sets it)."""
+    extra_context = {**SLOW_VARIANTS[variant], "python_version": SLOW_PYTHON}
+    result = cookies.bake(extra_context=extra_context, template=str(TEMPLATE_ROOT))
+    assert result.exception is None, result.exception
+    install_and_test(result.project_path, request)
+
+
+@pytest.mark.parametrize("python_version", OTHER_PYTHONS)
+def test_default_variant_passes_on_each_offered_python(
+    python_version: str, cookies, request: pytest.FixtureRequest
+) -> None:
+    """The default variant, rendered for each other python_version the template offers, runs
+    on that interpreter (its .python-version) and passes its suite."""
+    extra_context = {"python_version": python_version}
+    result = cookies.bake(extra_context=extra_context, template=str(TEMPLATE_ROOT))
     assert result.exception is None, result.exception
     project = result.project_path
-    uv = uv_command()
+    found, _ = run_step([*uv_command(), "python", "find"], project)
+    if found.returncode != 0:
+        pytest.skip(f"Python {python_version} is not installed here (uv python find failed)")
+    install_and_test(project, request)
+    version, _ = run_step([*uv_command(), "run", "--no-sync", "python", "--version"], project)
+    assert version.stdout.split()[1].startswith(f"{python_version}.")
 
+
+def install_and_test(project: Path, request: pytest.FixtureRequest) -> None:
+    """uv sync, strict mypy and the project's own suite (two workers), each must pass."""
+    uv = uv_command()
     installed, install_seconds = run_step([*uv, "sync"], project)
     request.node.user_properties.append((INSTALL_SECONDS, round(install_seconds, 1)))
     if installed.returncode != 0:

@@ -45,7 +45,7 @@ def test_settings_or_exit_gives_one_line_per_refused_setting(monkeypatch: pytest
 def test_a_refused_setting_stops_the_command_without_a_traceback(command: list[str]):
     """The server and migrations exit with status 1 and the problems, nothing else."""
     env = {**os.environ, **REFUSED}
-    done = subprocess.run(
+    done = subprocess.run(  # noqa: S603  # our own interpreter and fixed arguments
         command, cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60, check=False
     )
 
