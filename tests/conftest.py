@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -17,6 +19,18 @@ INSTALL_SECONDS = "install_seconds"
 TEST_SECONDS = "test_seconds"
 
 RunCookiecutter = Callable[..., subprocess.CompletedProcess[str]]
+
+
+def load_hook(name: str) -> ModuleType:
+    """Import hooks/<name>.py as a module; its Jinja placeholders are inert strings."""
+    spec = importlib.util.spec_from_file_location(
+        f"kitsune_{name}", TEMPLATE_ROOT / "hooks" / f"{name}.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -3,32 +3,18 @@
 from __future__ import annotations
 
 import base64
-import importlib.util
 import json
 import shutil
 import stat
 import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
-from conftest import TEMPLATE_ROOT
+from conftest import TEMPLATE_ROOT, load_hook
 from variants import DEFAULTS, MANIFEST, MANIFEST_PATH
 
 TEMPLATE_PROJECT = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}"
 TEMPLATE_PACKAGE = "{{cookiecutter.package_name}}"
-
-
-def load_hook(name: str) -> ModuleType:
-    """Import hooks/<name>.py as a module; its Jinja placeholders are inert strings."""
-    spec = importlib.util.spec_from_file_location(
-        f"kitsune_{name}", TEMPLATE_ROOT / "hooks" / f"{name}.py"
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 pre = load_hook("pre_gen_project")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from conftest import TEMPLATE_ROOT
-from test_generated import run_step, tail, uv_command
+from test_generated import install_and_test
 from variants import feature_files
 
 TEMPLATE_DIR = "{{cookiecutter.project_slug}}"
@@ -163,7 +163,7 @@ def test_update_turns_a_feature_on_or_off(
 
 @pytest.mark.slow
 def test_a_feature_turned_on_by_update_passes_the_projects_suite(
-    tmp_path: Path, template_repo: Path
+    tmp_path: Path, template_repo: Path, request: pytest.FixtureRequest
 ):
     """A SQLite project made without Prometheus, given it by `cruft update`, installs,
     type-checks and passes its own suite, the metrics tests included."""
@@ -174,14 +174,6 @@ def test_a_feature_turned_on_by_update_passes_the_projects_suite(
         "update", "--skip-apply-ask", "--variables-to-update", '{"use_prometheus": true}',
         cwd=project,
     )  # fmt: skip
-    uv = uv_command()
 
-    for command in (
-        [*uv, "sync"],
-        [*uv, "run", "--no-sync", "mypy"],
-        [*uv, "run", "--no-sync", "pytest", "-q", "-p", "no:cacheprovider", "-n", "2"],
-    ):
-        completed, _ = run_step(command, project)
-        if completed.returncode != 0:
-            pytest.fail(tail(completed), pytrace=False)
     assert (project / "tests/api/test_metrics.py").exists()
+    install_and_test(project, request)

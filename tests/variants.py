@@ -12,8 +12,9 @@ and use_opentelemetry=y with and without Prometheus on both databases.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
+
+from conftest import TEMPLATE_ROOT, load_hook
 
 # cookiecutter.json's defaults, as the hooks see them (choices take their first value).
 DEFAULTS: dict[str, object] = {
@@ -36,25 +37,21 @@ DEFAULTS: dict[str, object] = {
 }
 
 # The files each option owns: the manifest the post-generation hook applies (and deletes).
-MANIFEST_PATH = Path(__file__).parents[1] / "{{cookiecutter.project_slug}}" / "optional-files.json"
+# The hook itself says how the manifest is named and how its conditions read.
+POST_GEN_HOOK = load_hook("post_gen_project")
+MANIFEST_PATH = TEMPLATE_ROOT / "{{cookiecutter.project_slug}}" / POST_GEN_HOOK.MANIFEST
 MANIFEST: dict[str, Any] = json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))
 # The second file of each alternative: moved over the first or deleted, never kept by its name.
 ALTERNATIVE_FILES = tuple(alternative["otherwise"] for alternative in MANIFEST["alternatives"])
 # Written by the post-generation hook, not rendered from the template; removed by it.
 GENERATED_FILES = (".env",)
-HOOK_REMOVED_FILES = ("optional-files.json",)
-
-
-def holds(condition: str, answers: dict[str, object]) -> bool:
-    """Whether answers meet a manifest condition: `option` (true) or `option=value`."""
-    option, equals, value = condition.partition("=")
-    return answers[option] == value if equals else bool(answers[option])
+HOOK_REMOVED_FILES = (POST_GEN_HOOK.MANIFEST,)
 
 
 def feature_files(answers: dict[str, object]) -> dict[str, tuple[bool, tuple[str, ...]]]:
     """Each optional feature's files, by option name, and whether these answers enable it."""
     return {
-        condition.partition("=")[0]: (holds(condition, answers), tuple(paths))
+        condition.partition("=")[0]: (POST_GEN_HOOK.holds(condition, answers), tuple(paths))
         for condition, paths in MANIFEST["features"].items()
     }
 

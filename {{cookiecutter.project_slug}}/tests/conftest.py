@@ -6,6 +6,7 @@ Tables are emptied after every test that touched the database.
 """
 
 import asyncio
+import gc
 import os
 
 # Settings are read at import time by the app module: set them before any import.
@@ -22,6 +23,7 @@ os.environ["EMAIL_BACKEND"] = "smtp"
 {%- endif %}
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx2
 import pytest
@@ -126,6 +128,19 @@ async def app(settings: Settings, engine: AsyncEngine) -> AsyncIterator[FastAPI]
 async def close_app(app: FastAPI) -> None:
     """Release what create_app() opened (the lifespan does this in a real server)."""
     await app.state.resources.aclose()
+
+
+@asynccontextmanager
+async def running(app: FastAPI) -> AsyncIterator[FastAPI]:
+    """The app between its start-up and its shutdown, as a server runs its lifespan. Start-up
+    tunes the garbage collector for a long-lived server; the test run gets its own back."""
+    thresholds = gc.get_threshold()
+    try:
+        async with app.router.lifespan_context(app):
+            yield app
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
 
 
 @pytest.fixture

@@ -1,6 +1,5 @@
 """Password reset by email, end to end: a real SMTP server receives the link."""
 
-import gc
 import re
 import statistics
 import time
@@ -14,7 +13,7 @@ from sqlalchemy import update
 from {{ cookiecutter.package_name }}.main import create_app
 from {{ cookiecutter.package_name }}.models.password_reset import PasswordResetToken
 from tests.api.test_rate_limits import client_for, limited_app
-from tests.conftest import close_app
+from tests.conftest import close_app, running
 from tests.factories import PASSWORD, login, register_user
 from tests.fixtures.accounts import Mailbox
 
@@ -221,15 +220,9 @@ async def test_shutdown_delivers_the_mail_still_queued(settings, session_factory
     """A reset link requested just before the server stops still reaches the user: the
     lifespan waits for the outbox at shutdown."""
     app = create_app(settings)
-    thresholds = gc.get_threshold()
-    try:
-        async with app.router.lifespan_context(app), client_for(app) as client:
-            user = await register_user(client)
-            response = await client.post(REQUEST, json={"email": user["email"]})
-    finally:
-        # Start-up tuned the collector for a long-lived server; give the test run its own back.
-        gc.unfreeze()
-        gc.set_threshold(*thresholds)
+    async with running(app), client_for(app) as client:
+        user = await register_user(client)
+        response = await client.post(REQUEST, json={"email": user["email"]})
 
     assert response.status_code == 202
     assert [message["To"] for message in mailbox.messages] == [user["email"]]
