@@ -50,6 +50,23 @@ def load_answers(rendered: dict[str, str] | None = None) -> dict[str, object]:
     return {option: json.loads(value) for option, value in rendered.items()}
 
 
+def effective_answers(answers: dict[str, object]) -> dict[str, object]:
+    """The answers as the project uses them: Redis holds only the auth features' rate-limit
+    counters, so without use_auth there is nothing for it to hold and use_redis counts as false
+    (the templates test `use_auth and use_redis` for the same reason)."""
+    return {**answers, "use_redis": bool(answers["use_auth"]) and bool(answers["use_redis"])}
+
+
+def ignored_answers_note(answers: dict[str, object]) -> str | None:
+    """One line saying which answer had no effect, or None."""
+    if answers["use_redis"] is True and answers["use_auth"] is False:
+        return (
+            "Note: use_redis=True is ignored because use_auth=False: Redis would only hold the "
+            "auth features' rate-limit counters."
+        )
+    return None
+
+
 def remove_paths(root: Path, paths: Iterable[str]) -> list[Path]:
     """Delete files and folders under root; refuse, before deleting anything, if one is missing."""
     targets = [root / path for path in paths]
@@ -208,6 +225,10 @@ def main(root: Path | None = None) -> int:
     """Apply the answers to the project in the working directory, where cookiecutter runs us."""
     root = Path.cwd() if root is None else root
     answers = load_answers()
+    note = ignored_answers_note(answers)
+    if note is not None:
+        print(note)
+    answers = effective_answers(answers)
     shape_project(root, answers)
     write_env_file(root)
     print(

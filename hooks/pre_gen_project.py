@@ -199,16 +199,6 @@ def check_boolean(option: str, value: object) -> list[str]:
     return [problem(option, value, why, f"Pass {option}=y or {option}=n")]
 
 
-def check_redis_needs_auth(use_redis: object, use_auth: object) -> list[str]:
-    """Redis holds the rate-limit counters of the auth features: auth only."""
-    if use_redis is True and use_auth is False:
-        why = "Redis would hold the rate-limit counters of the auth features, which need use_auth"
-        return [
-            problem("use_redis", use_redis, why, "Pass use_redis=n as well, or keep use_auth=y")
-        ]
-    return []
-
-
 def validate(answers: dict[str, object]) -> list[str]:
     """Run every check and return all refusals, in the order of cookiecutter.json."""
     errors = check_project_name(answers["project_name"])
@@ -222,7 +212,6 @@ def validate(answers: dict[str, object]) -> list[str]:
         errors += check_choice(option, answers[option], allowed)
     for option in BOOLEAN_OPTIONS:
         errors += check_boolean(option, answers[option])
-    errors += check_redis_needs_auth(answers["use_redis"], answers["use_auth"])
     return errors
 
 

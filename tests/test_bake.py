@@ -430,6 +430,30 @@ def test_command_line_bake_prints_next_steps(
     assert (tmp_path / "out" / "cli-check" / ".env").is_file()
 
 
+def test_use_auth_no_alone_is_enough_and_redis_is_ignored(
+    run_cookiecutter: RunCookiecutter, tmp_path: Path
+) -> None:
+    """use_auth=n with the default use_redis=y renders, notes on one line that Redis is ignored,
+    and gives the very project that use_redis=n gives (only .env's random secret differs)."""
+    out = tmp_path / "out"
+    alone = run_cookiecutter("--no-input", str(TEMPLATE_ROOT), "use_auth=n")
+    assert alone.returncode == 0, alone.stderr[-2000:]
+    (out / "kitsune-service").rename(tmp_path / "alone")
+    [note] = [line for line in alone.stdout.splitlines() if "use_redis" in line]
+    assert note.startswith("Note: use_redis=True is ignored because use_auth=False")
+    both = run_cookiecutter("--no-input", str(TEMPLATE_ROOT), "use_auth=n", "use_redis=n")
+    assert both.returncode == 0, both.stderr[-2000:]
+    assert "use_redis" not in both.stdout
+
+    def contents(root: Path) -> dict[str, bytes]:
+        files = [path for path in project_files(root) if path.name != ".env"]
+        return {path.relative_to(root).as_posix(): path.read_bytes() for path in files}
+
+    alone_files = contents(tmp_path / "alone")
+    assert alone_files == contents(out / "kitsune-service")
+    assert not any(b"redis" in text.lower() for text in alone_files.values())
+
+
 def test_hooks_run_on_this_interpreter_only() -> None:
     """The hooks import only the standard library (cookiecutter runs them with its Python)."""
     for hook in ("pre_gen_project", "post_gen_project"):

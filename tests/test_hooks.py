@@ -59,14 +59,26 @@ def test_load_answers_decodes_json_rendering() -> None:
     assert pre.load_answers(rendered) == {"name": 'Say "hi" \\o/', "use_auth": False, "n": 3}
 
 
-def test_redis_needs_auth() -> None:
-    """use_redis=y with use_auth=n is refused, naming use_redis; every other pair is fine."""
-    [error] = pre.check_redis_needs_auth(True, False)
-    assert error.startswith("use_redis=True: ")
-    assert "use_redis=n" in error
-    assert pre.check_redis_needs_auth(True, True) == []
-    assert pre.check_redis_needs_auth(False, False) == []
-    assert pre.check_redis_needs_auth(False, True) == []
+@pytest.mark.parametrize(
+    ("use_auth", "use_redis", "effective"),
+    [(True, True, True), (True, False, False), (False, True, False), (False, False, False)],
+)
+def test_use_redis_counts_only_with_auth(use_auth: bool, use_redis: bool, effective: bool) -> None:
+    """Without use_auth, use_redis counts as false; every other answer is kept as given."""
+    answers = {**DEFAULTS, "use_auth": use_auth, "use_redis": use_redis}
+    assert post.effective_answers(answers) == {**answers, "use_redis": effective}
+    assert pre.validate({**DEFAULTS, "use_auth": use_auth, "use_redis": use_redis}) == []
+
+
+def test_ignored_redis_answer_gets_a_one_line_note() -> None:
+    """use_redis=y with use_auth=n is noted on one line naming both; other pairs say nothing."""
+    note = post.ignored_answers_note({"use_auth": False, "use_redis": True})
+    assert note is not None
+    assert "\n" not in note
+    assert "use_redis=True is ignored" in note
+    assert "use_auth=False" in note
+    assert post.ignored_answers_note({"use_auth": True, "use_redis": True}) is None
+    assert post.ignored_answers_note({"use_auth": False, "use_redis": False}) is None
 
 
 def test_validate_reports_every_error_at_once() -> None:

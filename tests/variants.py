@@ -50,6 +50,7 @@ HOOK_REMOVED_FILES = (POST_GEN_HOOK.MANIFEST,)
 
 def feature_files(answers: dict[str, object]) -> dict[str, tuple[bool, tuple[str, ...]]]:
     """Each optional feature's files, by option name, and whether these answers enable it."""
+    answers = POST_GEN_HOOK.effective_answers(answers)
     return {
         condition.partition("=")[0]: (POST_GEN_HOOK.holds(condition, answers), tuple(paths))
         for condition, paths in MANIFEST["features"].items()
@@ -166,8 +167,6 @@ INVALID_ANSWERS: list[tuple[dict[str, object], str]] = [
     ({"use_docker": "perhaps"}, "use_docker"),
     ({"ci": "gitlab"}, "ci"),
     ({"license": "GPL-3.0"}, "license"),
-    # Redis only serves auth features (the default use_redis=y must be turned off with auth).
-    ({"use_auth": False}, "use_redis"),
 ]
 
 

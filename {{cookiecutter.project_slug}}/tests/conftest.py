@@ -1,7 +1,7 @@
 """Shared fixtures: a throwaway real database per run, the app, an async HTTP client.
 
-Each feature's own fixtures live in tests/fixtures/ (the database's, and in the variants that
-have them, Redis's and the accounts' mail server), loaded through `pytest_plugins` below.
+Each feature's own fixtures live in tests/fixtures/ (the database's, and one module per optional
+feature that needs its own), loaded through `pytest_plugins` below.
 Tables are emptied after every test that touched the database.
 """
 
@@ -45,7 +45,7 @@ from {{ cookiecutter.package_name }}.models import Base
 
 pytest_plugins = [
     "tests.fixtures.database",
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
     "tests.fixtures.redis",
 {%- endif %}
 {%- if cookiecutter.use_auth %}
@@ -57,7 +57,7 @@ pytest_plugins = [
 @pytest.fixture(scope="session")
 def settings(
     database_url: str,
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
     redis_settings: dict,
 {%- endif %}
 {%- if cookiecutter.use_auth %}
@@ -68,7 +68,7 @@ def settings(
     return Settings(
         environment="test",
         database_url=database_url,
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
         **redis_settings,
 {%- endif %}
 {%- if cookiecutter.use_auth %}

@@ -31,7 +31,7 @@ from {{ cookiecutter.package_name }}.api.middleware import (
 from {{ cookiecutter.package_name }}.api.router import include_routes
 from {{ cookiecutter.package_name }}.core.config import Settings, settings_or_exit
 from {{ cookiecutter.package_name }}.core.logging import configure_logging
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
 from {{ cookiecutter.package_name }}.core.redis import install_redis
 {%- endif %}
 from {{ cookiecutter.package_name }}.core.runtime import tune_gc
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 {%- if cookiecutter.use_opentelemetry %}
     install_tracing(app, tracer_provider)
 {%- endif %}
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
     install_redis(app, settings)
 {%- endif %}
 {%- if cookiecutter.use_auth %}

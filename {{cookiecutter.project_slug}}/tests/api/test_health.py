@@ -30,7 +30,7 @@ async def test_readiness_checks_the_database(client: httpx2.AsyncClient):
     assert body["status"] == "ok"
     assert body["checks"]["database"]["status"] == "ok"
     assert body["checks"]["database"]["latency_ms"] >= 0
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
     assert body["checks"]["redis"]["status"] == "ok"
 {%- endif %}
 

@@ -21,7 +21,7 @@ from {{ cookiecutter.package_name }}.main import create_app
 from tests.conftest import close_app
 {%- if cookiecutter.database == "postgresql" %}
 from tests.outages import FreezableProxy, closed_port, frozen_server
-{%- elif cookiecutter.use_redis %}
+{%- elif cookiecutter.use_auth and cookiecutter.use_redis %}
 from tests.outages import closed_port, frozen_server
 {%- endif %}
 
@@ -183,7 +183,7 @@ async def test_write_blocked_by_another_writer_answers_503_within_statement_time
     assert_database_unavailable(response)
     assert elapsed < WITHIN
 {%- endif %}
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
 
 
 @asynccontextmanager

@@ -10,7 +10,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import iter_route_contexts
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
 from limits.errors import StorageError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -30,7 +30,7 @@ from {{ cookiecutter.package_name }}.core.errors import (
 {%- if cookiecutter.use_auth %}
     RateLimited,
 {%- endif %}
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
     RateLimiterUnavailable,
 {%- endif %}
     ServiceUnavailableError,
@@ -131,7 +131,7 @@ async def handle_driver_error(request: Request, exc: Exception) -> JSONResponse:
         "database_unavailable", method=request.method, path=request.url.path, error=repr(exc)
     )
     return await handle_app_error(request, DatabaseUnavailable())
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
 
 
 async def handle_limiter_error(request: Request, exc: Exception) -> JSONResponse:
@@ -162,7 +162,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(PoolTimeout, handle_pool_timeout)
     for driver_error in DRIVER_ERRORS:
         app.add_exception_handler(driver_error, handle_driver_error)
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
     # Redis serves the rate limiter only: its errors, wrapped by `limits` or not, are the
     # limiter's.
     for limiter_error in (StorageError, RedisConnectionError, RedisTimeoutError):

@@ -111,7 +111,7 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1)
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
 
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Prepended to every key, so several services (or test runs) can share one Redis.

@@ -59,7 +59,7 @@ class ServiceUnavailableError(AppError):
 class DatabaseUnavailable(ServiceUnavailableError):
     code = "service.database_unavailable"
     message = "The database is unavailable; try again shortly."
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
 
 
 class RateLimiterUnavailable(ServiceUnavailableError):

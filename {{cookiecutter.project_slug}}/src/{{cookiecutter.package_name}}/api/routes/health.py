@@ -14,7 +14,7 @@ router = APIRouter(prefix="/health", tags=["health"])
 logger = structlog.get_logger(__name__)
 
 CHECK_TIMEOUT_SECONDS = 2.0
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
 # Checks whose failure degrades the service without stopping it. Redis holds only the rate
 # limiter's counters: without it the limited routes answer 503 and every other route works,
 # and leaving rotation would not help, since every instance shares that Redis.
@@ -35,11 +35,11 @@ async def get_readiness(request: Request) -> JSONResponse:
     """Every dependency answers; each is checked concurrently, within a bounded time.
 
     The body names each check with its status and latency. A failed check makes it 503,
-    except a degradable one (Redis), which is reported `degraded` with a 200.
+    except a degradable one (DEGRADABLE_CHECKS), which is reported `degraded` with a 200.
     """
     state = request.app.state
     checks: dict[str, Callable[[], Awaitable[object]]] = {"database": lambda: _ping_db(state)}
-{%- if cookiecutter.use_redis %}
+{%- if cookiecutter.use_auth and cookiecutter.use_redis %}
     checks["redis"] = state.redis.ping
 {%- endif %}
     results = await asyncio.gather(*(_timed(name, probe) for name, probe in checks.items()))
