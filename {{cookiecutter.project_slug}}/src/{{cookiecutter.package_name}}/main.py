@@ -17,6 +17,7 @@ from {{ cookiecutter.package_name }} import __version__
 {%- if cookiecutter.use_auth %}
 from {{ cookiecutter.package_name }}.api.auth_setup import install_auth
 {%- endif %}
+from {{ cookiecutter.package_name }}.api.docs import install_docs
 from {{ cookiecutter.package_name }}.api.errors import handle_unexpected, install_error_handlers
 {%- if cookiecutter.use_prometheus %}
 from {{ cookiecutter.package_name }}.api.metrics import install_metrics
@@ -72,8 +73,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title=settings.project_name,
         version=__version__,
         lifespan=lifespan,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
+        # The OpenAPI pages are api/docs.py's, which serve their own files.
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json" if docs else None,
 {%- if cookiecutter.use_opentelemetry %}
         telemetry=telemetry_config(tracer_provider),
@@ -91,6 +93,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 {%- endif %}
     install_error_handlers(app)
     include_routes(app)
+    if docs:
+        install_docs(app)
 {%- if cookiecutter.use_prometheus %}
     install_metrics(app)
 {%- endif %}

@@ -1,5 +1,6 @@
 """Browser-facing defences: security headers, CORS, body size, docs exposure, start-up checks."""
 
+import re
 from collections.abc import AsyncIterator
 
 import httpx2
@@ -55,13 +56,34 @@ async def test_api_answers_are_never_cached_errors_included(client: httpx2.Async
 
 
 async def test_docs_page_gets_a_csp_that_lets_it_work(client: httpx2.AsyncClient):
-    """The Swagger UI page may load its own scripts; it is still not frameable."""
+    """The Swagger UI page may run its own scripts, from this service only; it is still not
+    frameable."""
     response = await client.get("/docs")
 
     assert response.status_code == 200
     csp = response.headers["Content-Security-Policy"]
-    assert "https://cdn.jsdelivr.net" in csp
+    assert "script-src 'self' 'unsafe-inline';" in csp
     assert "frame-ancestors 'none'" in csp
+    assert "http" not in csp
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+async def test_docs_pages_load_every_file_from_the_service(client: httpx2.AsyncClient, page: str):
+    """The OpenAPI pages work without internet: every script, style and icon they name is a
+    path of this service that serves it, and the page names no other host."""
+    response = await client.get(page)
+    assert response.status_code == 200
+    files = re.findall(r'(?:src|href)="([^"]+)"', response.text)
+
+    assert len(files) >= 2, response.text
+    assert [url for url in files if not url.startswith("/docs/assets/")] == []
+    assert "//" not in response.text.replace("://testserver", "")
+    for url in files:
+        served = await client.get(url)
+        assert served.status_code == 200, url
+        assert len(served.content) > 1000, url
+        kind = {"js": "javascript", "css": "text/css", "png": "image/png"}[url.rpartition(".")[2]]
+        assert kind in served.headers["content-type"], url
 
 
 async def test_production_sends_hsts_and_hides_docs(settings: Settings):

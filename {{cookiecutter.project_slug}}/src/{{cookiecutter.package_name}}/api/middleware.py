@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from {{ cookiecutter.package_name }}.api.docs import DOCS_PAGES
+
 access_logger = structlog.get_logger("access")
 
 REQUEST_ID_HEADER = b"x-request-id"
@@ -84,14 +86,12 @@ class AccessLog:
 ErrorResponder = Callable[[Request, Exception], Awaitable[Response]]
 
 API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-# The Swagger UI and ReDoc pages load their scripts and styles from jsDelivr.
+# The Swagger UI and ReDoc pages run inline start-up scripts, show data: images and start a
+# worker from a blob; their files come from this service (api/docs.py), so no other host.
 DOCS_CSP = (
-    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "img-src 'self' data: https://fastapi.tiangolo.com; "
-    "worker-src 'self' blob:; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
 )
-DOCS_PATHS = frozenset({"/docs", "/redoc", "/docs/oauth2-redirect"})
 Headers = list[tuple[bytes, bytes]]
 
 
@@ -118,7 +118,7 @@ class SecurityHeaders:
         self.docs = [*base, (b"content-security-policy", DOCS_CSP.encode())]
 
     def for_path(self, path: str) -> Headers:
-        return self.docs if path in DOCS_PATHS else self.api
+        return self.docs if path in DOCS_PAGES else self.api
 
 
 def with_defaults(own: Sequence[tuple[bytes, bytes]], added: Headers) -> Headers:
