@@ -15,6 +15,8 @@ HOST := 127.0.0.1
 PORT := 8000
 PYTEST_ARGS ?=
 BENCH_ARGS ?=
+TRY := $(BUILD)/try
+OPTIONS ?= database=sqlite use_auth=false
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -40,6 +42,11 @@ demo: tools ## render the default service on SQLite into build/demo and serve it
 	  echo && \
 	  exec $(abspath $(UV)) run --no-sync kitsune_service serve --host $(HOST) --port $(PORT)
 
+try: tools ## render one variant (OPTIONS="key=value ...") into build/try, then its make install lint test
+	rm -rf $(TRY)
+	$(UV) run cookiecutter --no-input --output-dir $(TRY) . $(OPTIONS)
+	$(MAKE) -C $(TRY)/*/ install lint test
+
 test: tools ## run every template test: hooks, every variant baked and linted, four variants' own suites
 	$(UV) run pytest -n 2 $(PYTEST_ARGS)
 
@@ -56,4 +63,4 @@ lint: tools ## lint the template's own Python (hooks and tests)
 clean: ## remove build output and tool environments
 	rm -rf $(BUILD) .venv .tools .pytest_cache .ruff_cache
 
-.PHONY: help tools demo test test-fast bench lint clean
+.PHONY: help tools demo try test test-fast bench lint clean

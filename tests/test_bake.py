@@ -23,6 +23,7 @@ import yaml
 from conftest import TEMPLATE_ROOT, RunCookiecutter
 from cookiecutter.generate import generate_context
 from cookiecutter.prompt import prompt_for_config
+from test_readmes import make_targets, named_targets, readme_make_commands
 from variants import (
     ALTERNATIVE_FILES,
     FAST_VARIANTS,
@@ -211,6 +212,14 @@ def check_workflow(path: Path) -> subprocess.CompletedProcess[str]:
     assert found, "check-jsonschema is part of the template's dev tooling (uv sync)"
     command = [found, "--builtin-schema", "vendor.github-workflows", str(path)]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_readme_make_commands_name_makefile_targets(bake: Bake) -> None:
+    """Every `make` command in the project's README names a target its Makefile has."""
+    targets = make_targets(bake.path / "Makefile")
+    commands = readme_make_commands(bake.path)
+    assert "make install" in commands
+    assert [command for command in commands if not set(named_targets(command)) <= targets] == []
 
 
 def test_python_version_file_names_the_answer(bake: Bake) -> None:
