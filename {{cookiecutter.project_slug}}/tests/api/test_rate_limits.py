@@ -200,3 +200,33 @@ async def test_concurrent_wrong_logins_are_evaluated_at_most_the_limit(settings,
 
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [401] * 5 + [429] * 35
+{%- if cookiecutter.use_redis %}
+
+
+async def test_failed_logins_spread_over_two_instances_reach_one_limit(settings, client):
+    """With 3 attempts a minute per account, wrong passwords sent alternately to the two
+    instances lock the account after the third, as on one instance."""
+    limited = settings.model_copy(
+        update={
+            "rate_limit_login_account": "3/minute",
+            "redis_prefix": f"test-{uuid.uuid4().hex[:12]}",
+        }
+    )
+    apps = [create_app(limited), create_app(limited)]
+    user = await register_user(client)
+    statuses = []
+    try:
+        for attempt in range(4):
+            async with client_for(apps[attempt % 2]) as instance:
+                password = "wrong" if attempt < 3 else PASSWORD
+                answer = await instance.post(
+                    LOGIN, data={"username": user["email"], "password": password}
+                )
+                statuses.append(answer.status_code)
+    finally:
+        for app in apps:
+            await close_app(app)
+
+    assert statuses[3] == 429
+    assert 429 not in statuses[:3]
+{%- endif %}
