@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1)
+    # Seconds the server waits, after SIGTERM, for requests in flight before closing them. The
+    # orchestrator's grace period must be longer (compose.yaml, deploy/kubernetes if rendered).
+    shutdown_timeout: int = Field(default=20, ge=1)
 {%- if cookiecutter.use_redis %}
 
     redis_url: str = "redis://127.0.0.1:6379/0"
