@@ -294,7 +294,16 @@ def test_always_present_files(bake: Bake) -> None:
 
 
 @pytest.mark.parametrize(
-    "option", ["use_auth", "use_redis", "use_prometheus", "use_opentelemetry", "use_docker", "ci"]
+    "option",
+    [
+        "use_auth",
+        "use_redis",
+        "use_prometheus",
+        "use_opentelemetry",
+        "use_docker",
+        "use_kubernetes",
+        "ci",
+    ],
 )
 def test_feature_files_follow_option(bake: Bake, option: str) -> None:
     """Each optional feature's files exist exactly when its option enables it."""
