@@ -32,6 +32,7 @@ RENDERED_ANSWERS = {
     "use_prometheus": r"""{{ cookiecutter.use_prometheus | tojson }} """,
     "use_opentelemetry": r"""{{ cookiecutter.use_opentelemetry | tojson }} """,
     "use_docker": r"""{{ cookiecutter.use_docker | tojson }} """,
+    "use_kubernetes": r"""{{ cookiecutter.use_kubernetes | tojson }} """,
     "ci": r"""{{ cookiecutter.ci | tojson }} """,
 }
 

@@ -33,6 +33,7 @@ RENDERED_ANSWERS = {
     "use_prometheus": r"""{{ cookiecutter.use_prometheus | tojson }} """,
     "use_opentelemetry": r"""{{ cookiecutter.use_opentelemetry | tojson }} """,
     "use_docker": r"""{{ cookiecutter.use_docker | tojson }} """,
+    "use_kubernetes": r"""{{ cookiecutter.use_kubernetes | tojson }} """,
     "ci": r"""{{ cookiecutter.ci | tojson }} """,
     "license": r"""{{ cookiecutter.license | tojson }} """,
 }
@@ -43,7 +44,14 @@ CHOICES = {
     "ci": ("github", "none"),
     "license": ("MIT", "Apache-2.0", "Proprietary"),
 }
-BOOLEAN_OPTIONS = ("use_auth", "use_redis", "use_prometheus", "use_opentelemetry", "use_docker")
+BOOLEAN_OPTIONS = (
+    "use_auth",
+    "use_redis",
+    "use_prometheus",
+    "use_opentelemetry",
+    "use_docker",
+    "use_kubernetes",
+)
 # Rendered inside double-quoted TOML and Python strings: these characters would end or corrupt them.
 TEXT_OPTIONS = ("project_name", "description", "author_name")
 
@@ -199,6 +207,27 @@ def check_boolean(option: str, value: object) -> list[str]:
     return [problem(option, value, why, f"Pass {option}=y or {option}=n")]
 
 
+def check_kubernetes_needs_docker(use_kubernetes: object, use_docker: object) -> list[str]:
+    """The manifests run the image the Dockerfile builds: no Dockerfile, nothing to deploy."""
+    if use_kubernetes is True and use_docker is False:
+        why = "the manifests run the image built from the Dockerfile, which needs use_docker"
+        fix = "Pass use_docker=y as well, or use_kubernetes=n"
+        return [problem("use_kubernetes", use_kubernetes, why, fix)]
+    return []
+
+
+def check_kubernetes_needs_a_server_database(use_kubernetes: object, database: object) -> list[str]:
+    """Replicas share one database server; a SQLite file cannot be shared between pods."""
+    if use_kubernetes is True and database == "sqlite":
+        why = (
+            "several replicas cannot share one SQLite file (each pod would get its own database,"
+            " or corrupt a shared one)"
+        )
+        fix = "Pass database=postgresql as well, or use_kubernetes=n"
+        return [problem("use_kubernetes", use_kubernetes, why, fix)]
+    return []
+
+
 def validate(answers: dict[str, object]) -> list[str]:
     """Run every check and return all refusals, in the order of cookiecutter.json."""
     errors = check_project_name(answers["project_name"])
@@ -212,6 +241,10 @@ def validate(answers: dict[str, object]) -> list[str]:
         errors += check_choice(option, answers[option], allowed)
     for option in BOOLEAN_OPTIONS:
         errors += check_boolean(option, answers[option])
+    errors += check_kubernetes_needs_docker(answers["use_kubernetes"], answers["use_docker"])
+    errors += check_kubernetes_needs_a_server_database(
+        answers["use_kubernetes"], answers["database"]
+    )
     return errors
 
 

@@ -208,9 +208,14 @@ def test_ruff_passes(bake: Bake, command: tuple[str, ...]) -> None:
 
 def check_workflow(path: Path) -> subprocess.CompletedProcess[str]:
     """Validate a GitHub workflow against the schema check-jsonschema ships (no network)."""
+    return check_against_builtin_schema("vendor.github-workflows", path)
+
+
+def check_against_builtin_schema(schema: str, path: Path) -> subprocess.CompletedProcess[str]:
+    """Validate a file against one of the schemas check-jsonschema ships (no network)."""
     found = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
     assert found, "check-jsonschema is part of the template's dev tooling (uv sync)"
-    command = [found, "--builtin-schema", "vendor.github-workflows", str(path)]
+    command = [found, "--builtin-schema", schema, str(path)]
     return subprocess.run(command, capture_output=True, text=True, timeout=120, check=False)
 
 
@@ -220,6 +225,43 @@ def test_readme_make_commands_name_makefile_targets(bake: Bake) -> None:
     commands = readme_make_commands(bake.path)
     assert "make install" in commands
     assert [command for command in commands if not set(named_targets(command)) <= targets] == []
+
+
+def test_compose_file_matches_the_compose_specification(bake: Bake) -> None:
+    """compose.yaml validates against the Compose Specification's schema (with use_docker)."""
+    compose = bake.path / "compose.yaml"
+    if not bake.answers["use_docker"]:
+        assert not compose.exists()
+        return
+    completed = check_against_builtin_schema("vendor.compose-spec", compose)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_compose_starts_in_production_with_what_it_is_given(bake: Bake) -> None:
+    """migrate and app run in production mode with what production demands and .env lacks:
+    mail through compose's Mailpit over STARTTLS (with use_auth) and an https reset link; the
+    app is probed on /health/ready and given longer than SHUTDOWN_TIMEOUT to stop."""
+    if not bake.answers["use_docker"]:
+        pytest.skip("no compose.yaml without use_docker")
+    compose = yaml.safe_load((bake.path / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    for name in ("migrate", "app"):
+        assert services[name]["environment"]["ENVIRONMENT"] == "production"
+    environment, app = services["app"]["environment"], services["app"]
+    mailpits = [name for name, service in services.items() if "mailpit" in service.get("image", "")]
+    if bake.answers["use_auth"]:
+        assert mailpits == [environment["SMTP_HOST"]]
+        assert "8025" in " ".join(services[mailpits[0]]["ports"])
+        assert environment["EMAIL_BACKEND"] == "smtp"
+        assert (environment["SMTP_PORT"], environment["SMTP_STARTTLS"]) == ("1025", "true")
+        assert environment["PASSWORD_RESET_URL"].startswith("https://")
+        assert mailpits[0] in app["depends_on"]
+    else:
+        assert mailpits == []
+        assert "EMAIL_BACKEND" not in environment
+    assert "/health/ready" in " ".join(app["healthcheck"]["test"])
+    grace = int(app["stop_grace_period"].removesuffix("s"))
+    assert int(environment["SHUTDOWN_TIMEOUT"]) < grace <= int(environment["SHUTDOWN_TIMEOUT"]) + 10
 
 
 def test_python_version_file_names_the_answer(bake: Bake) -> None:
@@ -261,7 +303,16 @@ def test_always_present_files(bake: Bake) -> None:
 
 
 @pytest.mark.parametrize(
-    "option", ["use_auth", "use_redis", "use_prometheus", "use_opentelemetry", "use_docker", "ci"]
+    "option",
+    [
+        "use_auth",
+        "use_redis",
+        "use_prometheus",
+        "use_opentelemetry",
+        "use_docker",
+        "use_kubernetes",
+        "ci",
+    ],
 )
 def test_feature_files_follow_option(bake: Bake, option: str) -> None:
     """Each optional feature's files exist exactly when its option enables it."""

@@ -81,6 +81,34 @@ def test_ignored_redis_answer_gets_a_one_line_note() -> None:
     assert post.ignored_answers_note({"use_auth": False, "use_redis": False}) is None
 
 
+def test_kubernetes_needs_docker() -> None:
+    """use_kubernetes=y with use_docker=n is refused, naming use_kubernetes and the fix."""
+    [error] = pre.check_kubernetes_needs_docker(True, False)
+    assert error.startswith("use_kubernetes=True: ")
+    assert "use_docker=y" in error
+    assert pre.check_kubernetes_needs_docker(True, True) == []
+    assert pre.check_kubernetes_needs_docker(False, False) == []
+    assert pre.check_kubernetes_needs_docker(False, True) == []
+
+
+def test_kubernetes_needs_a_database_server() -> None:
+    """use_kubernetes=y with database=sqlite is refused (replicas cannot share one file)."""
+    [error] = pre.check_kubernetes_needs_a_server_database(True, "sqlite")
+    assert error.startswith("use_kubernetes=True: ")
+    assert "SQLite" in error
+    assert "database=postgresql" in error
+    assert pre.check_kubernetes_needs_a_server_database(True, "postgresql") == []
+    assert pre.check_kubernetes_needs_a_server_database(False, "sqlite") == []
+
+
+def test_kubernetes_refusals_reach_validate() -> None:
+    """validate() runs both Kubernetes checks: each bad pairing gives one line."""
+    answers = {**DEFAULTS, "use_kubernetes": True, "use_docker": False, "database": "sqlite"}
+    errors = pre.validate(answers)
+    assert [error.split("=")[0] for error in errors] == ["use_kubernetes", "use_kubernetes"]
+    assert pre.validate({**DEFAULTS, "use_kubernetes": True}) == []
+
+
 def test_validate_reports_every_error_at_once() -> None:
     """Several bad answers produce one message each, in one pass."""
     answers = {**DEFAULTS, "project_slug": "Bad Slug", "version": "latest", "database": "mysql"}
@@ -283,6 +311,7 @@ ALL_ON: dict[str, object] = {
     **DEFAULTS,
     "package_name": "svc",
     "use_opentelemetry": True,
+    "use_kubernetes": True,
     "database": "postgresql",
 }
 
@@ -395,7 +424,8 @@ def write_whole_template(root: Path) -> None:
         alternative[key] for alternative in ALTERNATIVES for key in ("path", "otherwise")
     ]
     files = [path for path in listed if not (TEMPLATE_PROJECT / path).is_dir()]
-    touch(root, *in_svc(files), ".github/workflows/ci.yml", "src/svc/main.py")
+    folders = [".github/workflows/ci.yml", "deploy/kubernetes/base/kustomization.yaml"]
+    touch(root, *in_svc(files), *folders, "src/svc/main.py")
     shutil.copy(MANIFEST_PATH, root / post.MANIFEST)
 
 
@@ -528,10 +558,17 @@ def test_next_steps_lists_commands_in_order() -> None:
                 "use_prometheus": True,
                 "use_opentelemetry": False,
                 "use_docker": True,
+                "use_kubernetes": True,
                 "ci": "github",
             },
             ["src/svc/core/security.py", "src/svc/core/tracing.py"],
-            ["Dockerfile", ".github/workflows/ci.yml", "src/svc/api/metrics.py"],
+            [
+                "Dockerfile",
+                ".github/workflows/ci.yml",
+                "src/svc/api/metrics.py",
+                "deploy/kubernetes",
+                "docs/DEPLOYMENT.md",
+            ],
         ),
         (
             {
@@ -540,9 +577,17 @@ def test_next_steps_lists_commands_in_order() -> None:
                 "use_prometheus": False,
                 "use_opentelemetry": True,
                 "use_docker": False,
+                "use_kubernetes": False,
                 "ci": "none",
             },
-            ["Dockerfile", ".github", "src/svc/api/metrics.py", "tests/api/test_metrics.py"],
+            [
+                "Dockerfile",
+                ".github",
+                "src/svc/api/metrics.py",
+                "tests/api/test_metrics.py",
+                "deploy/kubernetes",
+                "docs/DEPLOYMENT.md",
+            ],
             ["src/svc/core/security.py", "src/svc/core/tracing.py"],
         ),
     ],

@@ -6,7 +6,8 @@ product). SLOW_VARIANTS run their own test suites, so they are the combinations 
 most Python code: database x use_auth (Redis on with PostgreSQL, off with SQLite; SQLite without
 auth also drops Prometheus); tracing is on in PostgreSQL with auth and SQLite without. The fast
 tier bakes use_prometheus=n with PostgreSQL without auth (tracing on) and with SQLite with auth,
-and use_opentelemetry=y with and without Prometheus on both databases.
+and use_opentelemetry=y with and without Prometheus on both databases. use_kubernetes=y (PostgreSQL
+and Docker only) is baked with every feature on, and with auth, Redis and Prometheus off.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ DEFAULTS: dict[str, object] = {
     "use_prometheus": True,
     "use_opentelemetry": False,
     "use_docker": True,
+    "use_kubernetes": False,
     "ci": "github",
     "license": "MIT",
 }
@@ -68,6 +70,7 @@ FAST_VARIANTS: dict[str, dict[str, object]] = {
         "license": "Apache-2.0",
     },
     "postgresql-noauth-docker": {
+        "use_kubernetes": True,
         "use_auth": False,
         "use_redis": False,
         "use_prometheus": False,
@@ -107,6 +110,8 @@ FAST_VARIANTS: dict[str, dict[str, object]] = {
         "ci": "none",
         "license": "Apache-2.0",
     },
+    # Kubernetes with every feature its manifests wire: metrics, tracing, Redis and mail.
+    "kubernetes-everything": {"use_kubernetes": True, "use_opentelemetry": True},
     # Free text with an apostrophe and non-ASCII letters, and a pre-release version.
     "custom-text-noredis": {
         "project_name": "Order Desk",
@@ -165,6 +170,10 @@ INVALID_ANSWERS: list[tuple[dict[str, object], str]] = [
     ({"use_prometheus": "often"}, "use_prometheus"),
     ({"use_opentelemetry": "later"}, "use_opentelemetry"),
     ({"use_docker": "perhaps"}, "use_docker"),
+    ({"use_kubernetes": "soon"}, "use_kubernetes"),
+    # The manifests deploy the Docker image, to replicas sharing a database server.
+    ({"use_kubernetes": True, "use_docker": False}, "use_kubernetes"),
+    ({"use_kubernetes": True, "database": "sqlite", "use_redis": False}, "use_kubernetes"),
     ({"ci": "gitlab"}, "ci"),
     ({"license": "GPL-3.0"}, "license"),
 ]

@@ -51,6 +51,7 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted,
         server_header=False,
+        timeout_graceful_shutdown=settings.shutdown_timeout,
         # The app logs each request itself (structured, with the request id).
         access_log=False,
     )

@@ -55,8 +55,16 @@ def test_serve_trusts_exactly_the_configured_proxies(monkeypatch: pytest.MonkeyP
 def test_serve_takes_its_defaults_from_settings_and_its_options_over_them(
     monkeypatch: pytest.MonkeyPatch,
 ):
-    """HOST, PORT and WORKERS are the defaults; --host, --port and --workers win over them."""
-    settings = Settings(secret_key=SECRET, host="0.0.0.0", port=9000, workers=3, _env_file=None)  # noqa: S104
+    """HOST, PORT and WORKERS are the defaults; --host, --port and --workers win over them;
+    SHUTDOWN_TIMEOUT bounds the wait for requests in flight after SIGTERM."""
+    settings = Settings(
+        secret_key=SECRET,
+        host="0.0.0.0",  # noqa: S104
+        port=9000,
+        workers=3,
+        shutdown_timeout=7,
+        _env_file=None,
+    )
 
     defaults = served_config(monkeypatch, settings)
     given = served_config(
@@ -66,4 +74,5 @@ def test_serve_takes_its_defaults_from_settings_and_its_options_over_them(
     assert (defaults.host, defaults.port, defaults.workers) == ("0.0.0.0", 9000, 3)  # noqa: S104
     assert (given.host, given.port, given.workers) == ("127.0.0.2", 9001, 2)
     assert defaults.server_header is False
+    assert defaults.timeout_graceful_shutdown == 7
     assert defaults.access_log is False

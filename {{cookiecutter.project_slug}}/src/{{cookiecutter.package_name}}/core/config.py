@@ -111,6 +111,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     workers: int = Field(default=1, ge=1)
+    # Seconds the server waits, after SIGTERM, for requests in flight before closing them. The
+    # orchestrator's grace period must be longer (compose.yaml, deploy/kubernetes if rendered).
+    shutdown_timeout: int = Field(default=20, ge=1)
 {%- if cookiecutter.use_auth and cookiecutter.use_redis %}
 
     redis_url: str = "redis://127.0.0.1:6379/0"
@@ -174,6 +177,10 @@ class Settings(BaseSettings):
     smtp_port: int = 25
     smtp_tls: bool = False
     smtp_starttls: bool = False
+    # False encrypts without checking the server's certificate: for a mail catcher with a
+    # self-signed one (compose's Mailpit). Production allows it only for a host name without
+    # dots, a service on the same private network; a real mail server must verify.
+    smtp_validate_certs: bool = True
     smtp_user: str = ""
     smtp_password: str = Field(default="", repr=False)
     smtp_timeout: float = Field(default=10.0, gt=0)
@@ -244,6 +251,12 @@ class Settings(BaseSettings):
         if self.email_backend == "smtp" and not (self.smtp_tls or self.smtp_starttls):
             raise ValueError(
                 "SMTP without encryption in production: set SMTP_TLS or SMTP_STARTTLS to true"
+            )
+        local_name = self.smtp_host.replace("-", "").isalnum()  # one DNS label: no dots
+        if self.email_backend == "smtp" and not self.smtp_validate_certs and not local_name:
+            raise ValueError(
+                "SMTP_VALIDATE_CERTS=false in production is only for a local mail catcher (a"
+                " host name without dots); verify the certificate of SMTP_HOST"
             )
         if urlsplit(self.password_reset_url).scheme.lower() == "http":
             raise ValueError("PASSWORD_RESET_URL must not be http:// in production; use https://")

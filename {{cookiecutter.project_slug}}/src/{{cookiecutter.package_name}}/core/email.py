@@ -40,6 +40,7 @@ class SmtpEmailSender:
             password=s.smtp_password or None,
             use_tls=s.smtp_tls,
             start_tls=s.smtp_starttls,
+            validate_certs=s.smtp_validate_certs,
             timeout=s.smtp_timeout,
         )
 

@@ -129,6 +129,25 @@ def test_production_refuses_plaintext_smtp():
         Settings(environment="production", secret_key=STRONG_SECRET, **extras)
 
 
+@pytest.mark.parametrize("host", ["smtp.example.com", "10.0.0.25", "::1"])
+def test_production_refuses_unverified_smtp_to_a_remote_host(host: str):
+    """Production refuses SMTP_VALIDATE_CERTS=false unless SMTP_HOST is a local service name:
+    an unverified certificate lets anyone on the path read the reset links."""
+    extras = {**PRODUCTION_EXTRAS, "smtp_host": host, "smtp_validate_certs": False}
+
+    with pytest.raises(ValidationError, match="SMTP_VALIDATE_CERTS"):
+        Settings(environment="production", secret_key=STRONG_SECRET, **extras)
+
+
+def test_production_allows_unverified_smtp_to_a_local_mail_catcher():
+    """compose.yaml's Mailpit (host `mailpit`, a self-signed certificate) is accepted."""
+    extras = {**PRODUCTION_EXTRAS, "smtp_host": "mailpit", "smtp_validate_certs": False}
+
+    settings = Settings(environment="production", secret_key=STRONG_SECRET, **extras)
+
+    assert settings.smtp_validate_certs is False
+
+
 def test_production_refuses_http_password_reset_url():
     """Production refuses a password-reset link on plain http://, where the token is readable
     to anyone on the path."""
