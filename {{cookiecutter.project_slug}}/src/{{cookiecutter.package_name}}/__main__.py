@@ -41,12 +41,24 @@ def serve(args: argparse.Namespace, settings: Settings) -> int:
     reading, 127.0.0.1 when unset: behind any local forwarder, clients would choose the
     address the service records for them. An empty setting believes no one.
     """
+    workers = args.workers if args.workers is not None else settings.workers
+{%- if cookiecutter.use_auth and not cookiecutter.use_redis %}
+    if workers > 1 and settings.is_production:
+        print(
+            f"serve: {workers} workers refused in production: the rate-limit counters live in "
+            "each process's memory, so every limit would be multiplied by the worker count. "
+            "Run 1 worker (WORKERS=1 or --workers 1), or keep the counters in Redis "
+            "(regenerate with use_redis=true).",
+            file=sys.stderr,
+        )
+        return 2
+{%- endif %}
     trusted = ",".join(settings.forwarded_allow_ips)
     uvicorn.run(
         "{{ cookiecutter.package_name }}.main:app",
         host=args.host if args.host is not None else settings.host,
         port=args.port if args.port is not None else settings.port,
-        workers=args.workers if args.workers is not None else settings.workers,
+        workers=workers,
         reload=args.reload,
         proxy_headers=bool(trusted),
         forwarded_allow_ips=trusted,

@@ -76,3 +76,27 @@ def test_serve_takes_its_defaults_from_settings_and_its_options_over_them(
     assert defaults.server_header is False
     assert defaults.timeout_graceful_shutdown == 7
     assert defaults.access_log is False
+{%- if cookiecutter.use_auth and not cookiecutter.use_redis %}
+
+
+@pytest.mark.parametrize("argv", [[], ["--workers", "2"]])
+def test_serve_refuses_several_workers_in_production_with_memory_counters(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], argv: list[str]
+):
+    """Rate-limit counters in process memory: several workers would multiply every limit, so
+    production refuses them (from WORKERS or --workers) with one line saying what to do."""
+    settings = Settings(secret_key=SECRET, workers=1 if argv else 4, _env_file=None)
+    settings = settings.model_copy(update={"environment": "production"})
+    monkeypatch.setattr(command_line, "settings_or_exit", lambda: settings)
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **options: pytest.fail("server started"))
+
+    assert command_line.main(["serve", *argv]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert "workers refused in production" in line
+    assert "use_redis=true" in line
+
+
+def test_serve_allows_several_workers_outside_production(monkeypatch: pytest.MonkeyPatch):
+    settings = Settings(secret_key=SECRET, workers=4, _env_file=None)
+    assert served_config(monkeypatch, settings).workers == 4
+{%- endif %}
