@@ -43,44 +43,98 @@ async def test_login_returns_bearer_token(client: httpx2.AsyncClient):
 
 
 @pytest.mark.parametrize("case", ["wrong-password", "unknown-email"])
-async def test_bad_credentials_answer_the_same_401(client: httpx2.AsyncClient, case: str):
-    """A wrong password and an unknown email get the identical 401 answer."""
+async def test_bad_credentials_answer_the_same_invalid_grant(client: httpx2.AsyncClient, case: str):
+    """A wrong password and an unknown email get the identical RFC 6749 `invalid_grant`
+    answer, with our `detail` and `code` beside it, never cached."""
     user = await register_user(client)
     email = user["email"] if case == "wrong-password" else "nobody@example.com"
     password = "wrong password!" if case == "wrong-password" else PASSWORD
 
     response = await client.post(LOGIN, data={"username": email, "password": password})
 
-    assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert response.status_code == 400
+    assert response.headers["Cache-Control"] == "no-store"
     assert response.json() == {
+        "error": "invalid_grant",
+        "error_description": "Incorrect email or password.",
         "detail": "Incorrect email or password.",
         "code": "auth.invalid_credentials",
     }
 
 
-async def test_login_without_form_fields_is_422(client: httpx2.AsyncClient):
-    """A login without username and password is a validation error."""
-    response = await client.post(LOGIN, data={})
+@pytest.mark.parametrize(
+    ("form", "missing"),
+    [
+        ({}, "username and password"),
+        ({"grant_type": "password", "username": "a@example.com"}, "password"),
+        ({"grant_type": "refresh_token"}, "refresh_token"),
+    ],
+    ids=["nothing", "password-grant-without-password", "refresh-grant-without-token"],
+)
+async def test_token_request_missing_a_field_is_invalid_request(
+    client: httpx2.AsyncClient, form: dict[str, str], missing: str
+):
+    """A token request without a field its grant needs is RFC 6749's `invalid_request`,
+    naming what is missing."""
+    response = await client.post(LOGIN, data=form)
 
-    assert response.status_code == 422
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["error"], body["code"]) == ("invalid_request", "validation_error")
+    assert body["error_description"].endswith(f"needs {missing}")
+
+
+async def test_unknown_grant_type_is_unsupported_grant_type(client: httpx2.AsyncClient):
+    """A grant this server does not offer is named as such, not as a malformed request."""
+    response = await client.post(LOGIN, data={"grant_type": "client_credentials"})
+
+    assert response.status_code == 400
+    assert response.json()["error"] == "unsupported_grant_type"
+
+
+async def test_refresh_grant_at_the_token_endpoint_rotates_the_pair(client: httpx2.AsyncClient):
+    """`grant_type=refresh_token` gives a new working pair, and the spent refresh token is
+    then `invalid_grant`."""
+    user = await register_user(client)
+    pair = (await client.post(LOGIN, data={"username": user["email"], "password": PASSWORD})).json()
+    grant = {"grant_type": "refresh_token", "refresh_token": pair["refresh_token"]}
+
+    fresh = await client.post(LOGIN, data=grant)
+    me = await client.get(ME, headers={"Authorization": f"Bearer {fresh.json()['access_token']}"})
+    spent = await client.post(LOGIN, data=grant)
+
+    assert fresh.status_code == 200
+    assert fresh.json()["refresh_token"] != pair["refresh_token"]
+    assert me.status_code == 200
+    assert (spent.status_code, spent.json()["error"]) == (400, "invalid_grant")
+
+
+INVALID_TOKEN = 'Bearer error="invalid_token", error_description="Could not validate credentials."'
 
 
 @pytest.mark.parametrize(
-    "authorization",
-    ["Bearer not-a-jwt", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer a.b.c"],
-    ids=["garbage", "empty", "wrong-scheme", "bad-segments"],
+    ("authorization", "challenge"),
+    [
+        ("Bearer not-a-jwt", INVALID_TOKEN),
+        ("Bearer a.b.c", INVALID_TOKEN),
+        ("Bearer ", "Bearer"),
+        ("Basic dXNlcjpwYXNz", "Bearer"),
+    ],
+    ids=["garbage", "bad-segments", "empty", "wrong-scheme"],
 )
-async def test_bad_tokens_are_401(client: httpx2.AsyncClient, authorization: str):
-    """Malformed or foreign authorization headers answer 401, never 500."""
+async def test_bad_tokens_are_401_saying_whether_a_token_was_refused(
+    client: httpx2.AsyncClient, authorization: str, challenge: str
+):
+    """Malformed or foreign authorization headers answer 401, never 500. A bearer token that
+    was presented and refused is named `invalid_token` (RFC 6750); with none, plain `Bearer`."""
     response = await client.get(ME, headers={"Authorization": authorization})
 
     assert response.status_code == 401
-    assert response.headers["WWW-Authenticate"] == "Bearer"
+    assert response.headers["WWW-Authenticate"] == challenge
 
 
-async def test_expired_token_is_401(client: httpx2.AsyncClient, settings):
-    """A token past its expiry is refused."""
+async def test_expired_token_is_401_invalid_token(client: httpx2.AsyncClient, settings):
+    """A token past its expiry is refused as `invalid_token`, so a client knows to refresh."""
     user = await register_user(client)
     expired = TokenCodec.from_settings(settings).issue(
         user_id=user["id"], session_id="s", now=datetime.now(UTC) - timedelta(hours=1)
@@ -90,6 +144,7 @@ async def test_expired_token_is_401(client: httpx2.AsyncClient, settings):
 
     assert response.status_code == 401
     assert response.json()["code"] == "auth.invalid_token"
+    assert response.headers["WWW-Authenticate"] == INVALID_TOKEN
 
 
 async def test_token_signed_with_another_key_is_401(client: httpx2.AsyncClient, settings):
@@ -116,7 +171,7 @@ async def test_deactivated_users_token_stops_working(client: httpx2.AsyncClient,
 
     assert (await client.get(ME, headers=headers)).status_code == 401
     relogin = await client.post(LOGIN, data={"username": user["email"], "password": PASSWORD})
-    assert relogin.status_code == 401
+    assert relogin.status_code == 400
 
 
 async def test_a_route_asking_for_the_caller_three_ways_checks_the_token_once(
@@ -192,7 +247,9 @@ def test_openapi_shows_one_oauth2_password_scheme_on_the_protected_routes(app):
     assert document["components"]["securitySchemes"] == {
         "OAuth2PasswordBearer": {
             "type": "oauth2",
-            "flows": {"password": {"scopes": {}, "tokenUrl": "/api/v1/auth/login"}},
+            "flows": {
+                "password": {"scopes": {}, "tokenUrl": LOGIN, "refreshUrl": LOGIN},
+            },
         }
     }
     assert paths[ME]["get"]["security"] == [{"OAuth2PasswordBearer": []}]
@@ -215,5 +272,5 @@ async def test_auth_answers_are_never_cached_failures_included(client: httpx2.As
         ),
     ]
 
-    assert [answer.status_code for answer in answers] == [401, 401, 200]
+    assert [answer.status_code for answer in answers] == [400, 401, 200]
     assert [answer.headers.get_list("cache-control") for answer in answers] == [["no-store"]] * 3

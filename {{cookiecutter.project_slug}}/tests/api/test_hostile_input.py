@@ -113,11 +113,16 @@ async def admin_headers(client: httpx2.AsyncClient, session_factory) -> dict[str
     ["ad\u0000min@example.com", "a" * 321, f"{'a' * 900_000}@example.com"],
     ids=["nul", "over-320", "900-kB"],
 )
-async def test_hostile_login_username_is_422(client: httpx2.AsyncClient, username):
-    """A login name with a NUL or longer than any email is refused before any work."""
+async def test_hostile_login_username_is_invalid_request(client: httpx2.AsyncClient, username):
+    """A login name with a NUL or longer than any email is refused before any work, as the
+    token endpoint refuses a malformed request (RFC 6749's `invalid_request`)."""
     response = await client.post(LOGIN, data={"username": username, "password": "whatever-1"})
 
-    assert_refused(response)
+    assert response.status_code == 400, response.text
+    assert (response.json()["error"], response.json()["code"]) == (
+        "invalid_request",
+        "validation_error",
+    )
 
 
 @pytest.mark.parametrize(

@@ -95,9 +95,9 @@ async def account(client: httpx2.AsyncClient) -> Account:
 
 async def start_login(client: httpx2.AsyncClient, email: str) -> str:
     response = await client.post(LOGIN, data={"username": email, "password": PASSWORD})
-    assert response.status_code == 200, response.text
+    assert response.status_code == 403, response.text
     body = response.json()
-    assert body["mfa_required"] is True
+    assert (body["error"], body["code"]) == ("mfa_required", "auth.mfa_required")
     assert "access_token" not in body
     return body["mfa_token"]
 

@@ -57,11 +57,12 @@ async def test_account_locks_after_repeated_failures(strict_app: FastAPI, client
     async with client_for(strict_app) as attacker:
         for _ in range(3):
             wrong = await attacker.post(LOGIN, data={"username": user["email"], "password": "nope"})
-            assert wrong.status_code == 401
+            assert wrong.status_code == 400
         locked = await attacker.post(LOGIN, data={"username": user["email"], "password": PASSWORD})
 
     assert locked.status_code == 429
-    assert locked.json()["code"] == "rate_limited"
+    body = locked.json()
+    assert (body["code"], body["error"]) == ("rate_limited", "temporarily_unavailable")
     assert 1 <= int(locked.headers["Retry-After"]) <= 60
 
 
@@ -91,7 +92,7 @@ async def test_login_flood_from_one_address_is_limited(strict_app: FastAPI):
             for _ in range(7)
         ]
 
-    assert statuses[:6] == [401] * 6
+    assert statuses[:6] == [400] * 6
     assert statuses[6] == 429
 
 
@@ -199,7 +200,7 @@ async def test_concurrent_wrong_logins_are_evaluated_at_most_the_limit(settings,
         await close_app(app)
 
     statuses = sorted(response.status_code for response in responses)
-    assert statuses == [401] * 5 + [429] * 35
+    assert statuses == [400] * 5 + [429] * 35
 {%- if cookiecutter.use_redis %}
 
 

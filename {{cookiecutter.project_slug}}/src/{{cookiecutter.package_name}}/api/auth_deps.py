@@ -27,13 +27,18 @@ from {{ cookiecutter.package_name }}.services.registration import PrivateRegistr
 from {{ cookiecutter.package_name }}.services.user import UserService
 
 
+async def hit_address_limit(request: Request, setting: str, scope: str) -> None:
+    """Count the request against the per-address limit named by `setting`."""
+    settings = request.app.state.settings
+    address = client_address(request.scope, settings.forwarded_allow_ips)
+    await request.app.state.limiter.hit(getattr(settings, setting), scope, address)
+
+
 def limit_by_address(setting: str, scope: str) -> Any:
     """A route dependency counting each request against the limit named by `setting`."""
 
     async def hit(request: Request) -> None:
-        settings = request.app.state.settings
-        address = client_address(request.scope, settings.forwarded_allow_ips)
-        await request.app.state.limiter.hit(getattr(settings, setting), scope, address)
+        await hit_address_limit(request, setting, scope)
 
     return Depends(hit)
 
@@ -132,9 +137,12 @@ async def get_admin_service(request: Request, uow: UowDep) -> AdminService:
 
 AdminServiceDep = Annotated[AdminService, Depends(get_admin_service)]
 
-# Reads the bearer token; OpenAPI (and the Authorize button of /docs) shows the password flow.
-# Without a token it gives None, and `get_principal` answers with our own 401.
-bearer_token = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/login", auto_error=False)
+# Reads the bearer token; OpenAPI (and the Authorize button of /docs) shows the password flow
+# and where to refresh (the same token endpoint, grant_type=refresh_token). Without a token it
+# gives None, and `get_principal` answers with our own 401.
+bearer_token = OAuth2PasswordBearer(
+    tokenUrl="/api/v1/auth/login", refreshUrl="/api/v1/auth/login", auto_error=False
+)
 
 
 async def get_principal(

@@ -8,6 +8,7 @@ from datetime import timedelta
 from fastapi import FastAPI
 
 from {{ cookiecutter.package_name }}.api.audit_context import AuditContext
+from {{ cookiecutter.package_name }}.api.oauth2 import install_token_errors
 from {{ cookiecutter.package_name }}.core.config import Settings
 from {{ cookiecutter.package_name }}.core.email import Outbox, email_sender
 from {{ cookiecutter.package_name }}.core.mfa import SecretBox, Totp
@@ -47,3 +48,4 @@ def install_auth(app: FastAPI, settings: Settings) -> None:
         recovery_codes=settings.mfa_recovery_codes,
     )
     state.observers.append(AuditContext(settings.forwarded_allow_ips))
+    install_token_errors(app)

@@ -64,10 +64,18 @@ def error_response(
     return JSONResponse({"detail": detail, "code": code}, status_code=status_code, headers=headers)
 
 
+def bearer_challenge(exc: AppError) -> str:
+    """The challenge of a 401, with RFC 6750's `error` when credentials were sent and
+    refused."""
+    if isinstance(exc, AuthenticationError) and exc.bearer_error:
+        return f'Bearer error="{exc.bearer_error}", error_description="{exc.message}"'
+    return "Bearer"
+
+
 async def handle_app_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     status_code = status_for(exc)
-    headers = {"WWW-Authenticate": "Bearer"} if status_code == 401 else None
+    headers = {"WWW-Authenticate": bearer_challenge(exc)} if status_code == 401 else None
     if isinstance(exc, ServiceUnavailableError):
         headers = {"Retry-After": str(exc.retry_after)}
 {%- if cookiecutter.use_auth %}

@@ -36,7 +36,13 @@ UNPARSEABLE_BODY: Responses = {400: error("The body could not be parsed")}
 UNAUTHORIZED: Responses = {
     401: error(
         "Not authenticated",
-        headers={"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+        headers={
+            "WWW-Authenticate": {
+                "description": 'Bearer; with error="invalid_token" when the token presented was '
+                "refused (RFC 6750)",
+                "schema": {"type": "string"},
+            }
+        },
     )
 }
 RATE_LIMITED: Responses = {429: error("Too many attempts", headers=RETRY_AFTER)}

@@ -35,6 +35,9 @@ class PermissionDeniedError(AppError):
 class AuthenticationError(AppError):
     code = "auth.not_authenticated"
     message = "Could not validate credentials."
+    # RFC 6750's `error` for the challenge of the 401: set when credentials were sent and
+    # refused (not missing), which tells a client to renew them rather than start over.
+    bearer_error: str | None = None
 
 
 class BadRequestError(AppError):
@@ -92,11 +95,13 @@ class InvalidCredentials(AuthenticationError):
 class InvalidToken(AuthenticationError):
     code = "auth.invalid_token"
     message = "Could not validate credentials."
+    bearer_error = "invalid_token"
 
 
 class InactiveUser(AuthenticationError):
     code = "auth.inactive_user"
     message = "Could not validate credentials."
+    bearer_error = "invalid_token"
 
 
 class LastAdminError(ConflictError):

@@ -1,8 +1,8 @@
 """Authentication requests and responses."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from {{ cookiecutter.package_name }}.models.user import EMAIL_MAX_LENGTH
 from {{ cookiecutter.package_name }}.schemas.common import SafeStr
@@ -12,16 +12,48 @@ from {{ cookiecutter.package_name }}.schemas.user import PASSWORD_MAX_LENGTH, Em
 RefreshTokenStr = Field(min_length=1, max_length=256)
 
 
-class LoginForm(BaseModel):
-    """The OAuth2 password flow's form; `username` is the email. Not an `EmailStr`: a login
-    name that is no address fails like a wrong password. Bounded, because the name reaches a
-    database lookup, a rate-limit key and an audit row; the other OAuth2 fields (`grant_type`,
-    `scope`, ...) are ignored."""
+GRANT_FIELDS = {"password": ("username", "password"), "refresh_token": ("refresh_token",)}
 
-    username: Annotated[SafeStr, Field(max_length=EMAIL_MAX_LENGTH)]
+
+class TokenRequest(BaseModel):
+    """The token endpoint's form (RFC 6749): `grant_type=password` with `username` (the email)
+    and `password`, or `grant_type=refresh_token` with `refresh_token`. A form without
+    `grant_type` is a password grant, as FastAPI's own form treats it. The username is not an
+    `EmailStr`: a login name that is no address fails like a wrong password. Every field is
+    bounded: each reaches a database lookup, a rate-limit key or an audit row. Other OAuth2
+    fields (`scope`, `client_id`) are ignored."""
+
+    grant_type: Literal["password", "refresh_token"] = "password"
+    username: Annotated[SafeStr, Field(max_length=EMAIL_MAX_LENGTH)] = ""
     password: Annotated[
         str, Field(max_length=PASSWORD_MAX_LENGTH, json_schema_extra={"format": "password"})
-    ]
+    ] = ""
+    refresh_token: Annotated[str, Field(max_length=256)] = ""
+
+    @model_validator(mode="after")
+    def has_the_grants_fields(self) -> Self:
+        missing = [name for name in GRANT_FIELDS[self.grant_type] if not getattr(self, name)]
+        if missing:
+            raise ValueError(f"grant_type={self.grant_type} needs {' and '.join(missing)}")
+        return self
+
+
+class TokenErrorBody(BaseModel):
+    """An error of the token endpoint: RFC 6749's `error` and `error_description`, which OAuth2
+    client libraries read, beside the `detail` and `code` of every other error."""
+
+    error: str
+    error_description: str
+    detail: str | list[dict[str, Any]]
+    code: str
+
+
+class MfaRequiredBody(TokenErrorBody):
+    """A correct password for an account with two-factor authentication on: finish the login
+    at `POST /auth/mfa/verify` with `mfa_token` and a code."""
+
+    mfa_token: str
+    expires_in: int
 
 
 class TokenPair(BaseModel):
@@ -66,9 +98,8 @@ MfaCodeStr = Field(min_length=6, max_length=32)
 
 
 class MfaChallenge(BaseModel):
-    """The answer to a correct password when the account has two-factor authentication on."""
+    """What a correct password gives when the account has two-factor authentication on."""
 
-    mfa_required: Literal[True] = True
     mfa_token: str
     expires_in: int
 

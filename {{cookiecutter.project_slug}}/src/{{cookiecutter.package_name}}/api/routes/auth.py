@@ -3,7 +3,7 @@ factor, refresh, logout, password reset. No answer here may be cached."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Response, status
+from fastapi import APIRouter, Depends, Form, Request, Response, status
 
 from {{ cookiecutter.package_name }}.api.auth_deps import (
     AuthServiceDep,
@@ -11,22 +11,25 @@ from {{ cookiecutter.package_name }}.api.auth_deps import (
     CurrentUser,
     MfaServiceDep,
     PasswordResetServiceDep,
+    hit_address_limit,
     limit_by_address,
     no_store,
 )
+from {{ cookiecutter.package_name }}.api.oauth2 import mfa_required, token_endpoint_errors
 from {{ cookiecutter.package_name }}.api.responses import (
     API_ERRORS,
     RATE_LIMITED,
+    RETRY_AFTER,
     UNAUTHORIZED,
     UNPARSEABLE_BODY,
     Responses,
 )
 from {{ cookiecutter.package_name }}.schemas.auth import (
     AcceptedRead,
-    LoginForm,
     LogoutRequest,
     MfaChallenge,
     MfaCodeRequest,
+    MfaRequiredBody,
     MfaSetupRead,
     MfaStatusRead,
     MfaVerifyRequest,
@@ -34,7 +37,9 @@ from {{ cookiecutter.package_name }}.schemas.auth import (
     PasswordResetRequest,
     RecoveryCodesRead,
     RefreshRequest,
+    TokenErrorBody,
     TokenPair,
+    TokenRequest,
 )
 from {{ cookiecutter.package_name }}.schemas.common import ErrorBody
 
@@ -45,19 +50,36 @@ WRONG_CODE: Responses = {400: {"model": ErrorBody, "description": "The code is n
 MFA_STATE: Responses = {
     409: {"model": ErrorBody, "description": "MFA is not in the required state"}
 }
+TOKEN_ERRORS: Responses = {
+    400: {
+        "model": TokenErrorBody,
+        "description": "invalid_request, invalid_grant or unsupported_grant_type (RFC 6749)",
+    },
+    403: {"model": MfaRequiredBody, "description": "mfa_required: finish at /auth/mfa/verify"},
+    429: {"model": TokenErrorBody, "description": "Too many attempts", "headers": RETRY_AFTER},
+}
 
 
 @router.post(
     "/login",
-    responses=UNAUTHORIZED | RATE_LIMITED | UNPARSEABLE_BODY,
-    dependencies=[limit_by_address("rate_limit_login_address", "login-address")],
+    responses=TOKEN_ERRORS,
+    dependencies=[Depends(token_endpoint_errors)],
 )
-async def login(
-    form: Annotated[LoginForm, Form()], auth: AuthServiceDep
-) -> TokenPair | MfaChallenge:
-    """A token pair; or, when the account has MFA on, `{"mfa_required": true, "mfa_token"}`
-    to finish at `POST /auth/mfa/verify`."""
-    return await auth.login(email=form.username, password=form.password)
+async def issue_tokens(
+    form: Annotated[TokenRequest, Form()], request: Request, auth: AuthServiceDep
+) -> TokenPair:
+    """The OAuth2 token endpoint (RFC 6749): `grant_type=password` (the default) or
+    `grant_type=refresh_token`, each counted against the address limit of its own kind.
+    Errors carry RFC 6749's `error`. An account with MFA on gets 403 `mfa_required` with an
+    `mfa_token` to finish at `POST /auth/mfa/verify`."""
+    if form.grant_type == "refresh_token":
+        await hit_address_limit(request, "rate_limit_refresh_address", "refresh-address")
+        return await auth.refresh(form.refresh_token)
+    await hit_address_limit(request, "rate_limit_login_address", "login-address")
+    result = await auth.login(email=form.username, password=form.password)
+    if isinstance(result, MfaChallenge):
+        raise mfa_required(result)
+    return result
 
 
 @router.post(
