@@ -95,9 +95,12 @@ class Outbox:
         task.add_done_callback(self._tasks.discard)
 
     async def drain(self) -> None:
-        """Wait for every message in flight (tests; application shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        """Wait for every message in flight (tests; application shutdown), including those
+        submitted meanwhile. A finished task can stay in `_tasks` until the event loop runs
+        its callback, and from Python 3.13 `gather` over finished tasks returns without
+        yielding to the loop: so only unfinished tasks are awaited, or this would spin."""
+        while pending := [task for task in self._tasks if not task.done()]:
+            await asyncio.gather(*pending, return_exceptions=True)
 
     async def _deliver(self, message: EmailMessage) -> bool:
         for attempt in range(1, self.attempts + 1):
