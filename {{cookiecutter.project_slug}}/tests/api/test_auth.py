@@ -1,5 +1,6 @@
 """`/api/v1/auth/login` and bearer-token rules over HTTP."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
@@ -29,12 +30,16 @@ ME = "/api/v1/users/me"
 
 
 async def test_login_returns_bearer_token(client: httpx2.AsyncClient):
-    """Correct credentials answer an access token that opens /users/me."""
+    """Correct credentials answer an access token that opens /users/me, never cached."""
     user = await register_user(client)
 
     response = await client.post(LOGIN, data={"username": user["email"], "password": PASSWORD})
 
     assert response.status_code == 200
+    assert (response.headers["Cache-Control"], response.headers["Pragma"]) == (
+        "no-store",
+        "no-cache",
+    )
     body = response.json()
     assert (body["token_type"], body["expires_in"]) == ("bearer", 1800)
     assert body["refresh_token"]
@@ -82,6 +87,31 @@ async def test_token_request_missing_a_field_is_invalid_request(
     body = response.json()
     assert (body["error"], body["code"]) == ("invalid_request", "validation_error")
     assert body["error_description"].endswith(f"needs {missing}")
+
+
+async def test_repeated_parameter_is_invalid_request(client: httpx2.AsyncClient):
+    """A field sent twice is refused (RFC 6749, 3.2), not read as its last value: a proxy that
+    reads the first would see another grant than the service."""
+    user = await register_user(client)
+    form = {"grant_type": ["refresh_token", "password"], "username": user["email"]}
+
+    response = await client.post(LOGIN, data={**form, "password": PASSWORD})
+
+    assert response.status_code == 400
+    body = response.json()
+    assert (body["error"], body["code"]) == ("invalid_request", "auth.repeated_parameter")
+    assert "grant_type" in body["error_description"]
+
+
+async def test_error_description_holds_only_what_rfc_6749_allows(client: httpx2.AsyncClient):
+    """`error_description` keeps to printable ASCII without quotes and backslashes, whatever
+    the validation message said; `detail` keeps it whole."""
+    response = await client.post(LOGIN, data={"username": "a\u0000b", "password": "x"})
+
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    assert re.fullmatch(r"[\x20-\x21\x23-\x5b\x5d-\x7e]+", body["error_description"])
+    assert "\\" in body["detail"]
 
 
 async def test_unknown_grant_type_is_unsupported_grant_type(client: httpx2.AsyncClient):

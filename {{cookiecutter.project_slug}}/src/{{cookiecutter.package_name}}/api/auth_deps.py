@@ -46,6 +46,7 @@ def limit_by_address(setting: str, scope: str) -> Any:
 async def no_store(response: Response) -> None:
     """Tokens, secrets and recovery codes must not be kept by any cache (RFC 6749, 5.1)."""
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
 
 
 def password_check(state: State, uow: UnitOfWork) -> PasswordConfirmation:

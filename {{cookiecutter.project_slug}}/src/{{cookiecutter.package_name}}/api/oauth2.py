@@ -6,6 +6,7 @@ beside the `detail` and `code` that every other answer of the API carries
 (docs/architecture.md, decision 30).
 """
 
+import re
 from collections.abc import AsyncIterator
 
 from fastapi import FastAPI, Request, status
@@ -19,6 +20,9 @@ from {{ cookiecutter.package_name }}.core.errors import (
     ServiceUnavailableError,
 )
 from {{ cookiecutter.package_name }}.schemas.auth import MfaChallenge
+
+# What `error_description` may hold (RFC 6749, 5.2): printable ASCII without `"` and `\`.
+NOT_IN_DESCRIPTION = re.compile(r"[^\x20-\x21\x23-\x5b\x5d-\x7e]")
 
 
 class TokenRequestError(Exception):
@@ -67,7 +71,7 @@ def token_request_error(exc: Exception) -> TokenRequestError | None:
                 "grant_type must be password or refresh_token.",
                 code="auth.unsupported_grant_type",
             )
-        reasons = "; ".join(f"{'.'.join(map(str, e['loc'][1:]))} {e['msg']}" for e in errors)
+        reasons = "; ".join(" ".join([*map(str, e["loc"][1:]), e["msg"]]) for e in errors)
         return TokenRequestError(
             "invalid_request", f"The token request is not valid: {reasons}", code="validation_error"
         )
@@ -88,6 +92,19 @@ def token_request_error(exc: Exception) -> TokenRequestError | None:
     return None
 
 
+async def one_value_per_field(request: Request) -> None:
+    """A token request names each parameter once (RFC 6749, 3.2). One that repeats a field is
+    refused rather than read one way here and another way by a proxy in front."""
+    form = await request.form()  # the form FastAPI has parsed already
+    repeated = sorted({key for key in form if len(form.getlist(key)) > 1})
+    if repeated:
+        raise TokenRequestError(
+            "invalid_request",
+            f"Each parameter may be sent once: {', '.join(repeated)} repeated.",
+            code="auth.repeated_parameter",
+        )
+
+
 async def token_endpoint_errors() -> AsyncIterator[None]:
     """A route dependency: whatever fails while the token endpoint validates its form, counts
     its limits or runs the grant leaves as a TokenRequestError."""
@@ -104,7 +121,7 @@ async def handle_token_request_error(_: Request, exc: Exception) -> JSONResponse
     assert isinstance(exc, TokenRequestError)
     body = {
         "error": exc.error,
-        "error_description": exc.detail,
+        "error_description": NOT_IN_DESCRIPTION.sub("", exc.detail),
         "detail": exc.detail,
         "code": exc.code,
         **exc.extra,

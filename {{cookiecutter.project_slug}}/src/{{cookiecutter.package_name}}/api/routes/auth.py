@@ -15,7 +15,11 @@ from {{ cookiecutter.package_name }}.api.auth_deps import (
     limit_by_address,
     no_store,
 )
-from {{ cookiecutter.package_name }}.api.oauth2 import mfa_required, token_endpoint_errors
+from {{ cookiecutter.package_name }}.api.oauth2 import (
+    mfa_required,
+    one_value_per_field,
+    token_endpoint_errors,
+)
 from {{ cookiecutter.package_name }}.api.responses import (
     API_ERRORS,
     RATE_LIMITED,
@@ -63,7 +67,7 @@ TOKEN_ERRORS: Responses = {
 @router.post(
     "/login",
     responses=TOKEN_ERRORS,
-    dependencies=[Depends(token_endpoint_errors)],
+    dependencies=[Depends(token_endpoint_errors), Depends(one_value_per_field)],
 )
 async def issue_tokens(
     form: Annotated[TokenRequest, Form()], request: Request, auth: AuthServiceDep
