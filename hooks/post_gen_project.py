@@ -191,7 +191,14 @@ def write_env_file(root: Path, token: str | None = None, mfa_key: str | None = N
 
 
 def next_steps(
-    *, project_slug: str, package_name: str, database: str, use_redis: bool, use_docker: bool
+    *,
+    project_slug: str,
+    package_name: str,
+    database: str,
+    use_redis: bool,
+    use_docker: bool,
+    use_auth: bool = False,
+    use_kubernetes: bool = False,
 ) -> str:
     """The few commands that take a fresh project to a running server."""
     steps = [
@@ -219,6 +226,10 @@ def next_steps(
             "Or run it as in production: docker compose up --build -d (read compose.yaml first"
             + (": it needs POSTGRES_PASSWORD in .env)." if database == "postgresql" else ")."),
         ]
+        if use_auth:
+            steps.append("  Its mail (password resets) lands in Mailpit: http://127.0.0.1:8025")
+    if use_kubernetes:
+        steps.append("On Kubernetes: docs/DEPLOYMENT.md (image, secret, migration Job, rollout).")
     return "\n".join(steps)
 
 
@@ -239,6 +250,8 @@ def main(root: Path | None = None) -> int:
             database=str(answers["database"]),
             use_redis=bool(answers["use_redis"]),
             use_docker=bool(answers["use_docker"]),
+            use_auth=bool(answers["use_auth"]),
+            use_kubernetes=bool(answers["use_kubernetes"]),
         )
     )
     return 0

@@ -528,6 +528,25 @@ def test_next_steps_postgresql_mentions_database(use_docker: bool) -> None:
     assert "Redis" not in text
 
 
+@pytest.mark.parametrize(("use_auth", "use_kubernetes"), [(True, True), (False, False)])
+def test_next_steps_name_the_mail_inbox_and_the_deployment_guide(
+    use_auth: bool, use_kubernetes: bool
+) -> None:
+    """With compose and auth, where the mail goes (Mailpit's inbox); with Kubernetes, the
+    deployment guide."""
+    text = post.next_steps(
+        project_slug="svc",
+        package_name="svc",
+        database="postgresql",
+        use_redis=True,
+        use_docker=True,
+        use_auth=use_auth,
+        use_kubernetes=use_kubernetes,
+    )
+    assert ("http://127.0.0.1:8025" in text) is use_auth
+    assert ("docs/DEPLOYMENT.md" in text) is use_kubernetes
+
+
 def test_next_steps_redis_mentions_redis_url() -> None:
     """Redis projects are told Redis must answer at REDIS_URL."""
     text = post.next_steps(
