@@ -391,6 +391,67 @@ async def test_wrong_codes_lock_the_second_step(client, strict_app: FastAPI, eng
     assert (await actions_of(engine, user["id"])).count("auth.mfa_failed") == 2
 
 
+@pytest.mark.parametrize("action", ["enable", "disable"])
+async def test_wrong_codes_to_change_mfa_lock_that_account_and_no_other(
+    client, strict_app: FastAPI, engine, action
+):
+    """A stolen access token guessing codes to turn MFA on or off reaches the account's limit
+    (2 here): then even the right code gets 429. The failures are audited against that
+    account, and another account's attempts are not counted with them."""
+    victim, bystander = await register_user(client), await register_user(client)
+    heads = [await bearer(client, user["email"]) for user in (victim, bystander)]
+    if action == "enable":
+        secrets = [await set_up(client, headers) for headers in heads]
+    else:
+        secrets = [await turn_on_mfa(client, headers) for headers in heads]
+    await away_from_step_edge()
+
+    def attempt(caller: httpx2.AsyncClient, index: int, code: str):
+        body = {"code": code, "password": PASSWORD}
+        return caller.post(f"{MFA}/{action}", json=body, headers=heads[index])
+
+    async with client_for(strict_app) as attacker:
+        wrong = [(await attempt(attacker, 0, "000000")).status_code for _ in range(2)]
+        right = await attempt(attacker, 0, pyotp.TOTP(secrets[0]).now())
+    async with client_for(strict_app, "198.51.100.9") as other:
+        other_wrong = await attempt(other, 1, "000000")
+
+    assert wrong == [400, 400]
+    assert right.status_code == 429
+    assert other_wrong.status_code == 400
+    assert (await actions_of(engine, victim["id"])).count("auth.mfa_failed") == 2
+    assert (await actions_of(engine, bystander["id"])).count("auth.mfa_failed") == 1
+
+
+async def test_failed_logins_and_codes_leave_a_complete_forensic_record(
+    client, account: Account, engine
+):
+    """A wrong password and a wrong code each leave an audit row naming who (actor), what
+    (the user entity) and the details an investigator needs: the email tried, the step."""
+    await client.post(LOGIN, data={"username": account.user["email"], "password": "wrong!"})
+    await verify(client, await start_login(client, account.user["email"]), "000000")
+    async with engine.connect() as connection:
+        rows = (
+            await connection.execute(
+                select(
+                    AuditLog.action,
+                    AuditLog.actor_id,
+                    AuditLog.entity_type,
+                    AuditLog.entity_id,
+                    AuditLog.details,
+                )
+                .where(AuditLog.action.in_(["auth.login_failed", "auth.mfa_failed"]))
+                .order_by(AuditLog.id)
+            )
+        ).all()
+
+    user_id = account.user["id"]
+    assert [tuple(row) for row in rows] == [
+        ("auth.login_failed", user_id, "user", str(user_id), {"email": account.user["email"]}),
+        ("auth.mfa_failed", user_id, "user", str(user_id), {"action": "login"}),
+    ]
+
+
 async def test_lost_encryption_key_fails_codes_but_not_recovery_codes(account: Account, settings):
     """If the key that encrypted a secret is dropped, app codes fail cleanly (401, not 500)
     and a recovery code still gets the user in."""

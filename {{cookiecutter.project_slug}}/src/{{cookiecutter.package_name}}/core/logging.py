@@ -8,7 +8,7 @@ Alembic) are routed through the same processors.
 
 import logging
 import sys
-from typing import Any
+from typing import Any, TextIO, cast
 
 import structlog
 from asgi_correlation_id import correlation_id
@@ -35,6 +35,18 @@ def redact_secrets(_: Any, __: str, event_dict: EventDict) -> EventDict:
     return event_dict
 
 
+class CurrentStdout:
+    """Writes to whatever `sys.stdout` is at the time of the write. A stream bound at
+    configuration would outlive its owner: a test runner that swaps `sys.stdout` per run
+    closes the one the logs were bound to, and the next line fails."""
+
+    def write(self, text: str) -> int:
+        return sys.stdout.write(text)
+
+    def flush(self) -> None:
+        sys.stdout.flush()
+
+
 def configure_logging(*, level: str = "INFO", fmt: str = "console") -> None:
     """Configure structlog and the standard library once, at application start-up."""
     shared: list[Processor] = [
@@ -57,11 +69,12 @@ def configure_logging(*, level: str = "INFO", fmt: str = "console") -> None:
     structlog.configure(
         processors=[*shared, renderer],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelNamesMapping()[level]),
-        logger_factory=structlog.WriteLoggerFactory(file=sys.stdout),
+        # structlog asks for a TextIO but uses only write() and flush().
+        logger_factory=structlog.WriteLoggerFactory(file=cast(TextIO, CurrentStdout())),
         cache_logger_on_first_use=True,
     )
 
-    handler = logging.StreamHandler(sys.stdout)
+    handler = logging.StreamHandler(CurrentStdout())
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
             foreign_pre_chain=shared,

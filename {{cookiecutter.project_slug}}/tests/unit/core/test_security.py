@@ -1,6 +1,7 @@
 """Token and password primitives, attacked directly."""
 
 import asyncio
+import secrets
 import threading
 import time
 from datetime import UTC, datetime, timedelta
@@ -8,8 +9,10 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from {{ cookiecutter.package_name }}.core.errors import InvalidToken
+from {{ cookiecutter.package_name }}.core.config import Settings
+from {{ cookiecutter.package_name }}.core.errors import InvalidMfaToken, InvalidToken
 from {{ cookiecutter.package_name }}.core.security import (
+    VERIFIED_TOKENS_CACHED,
     PasswordHasher,
     TokenCodec,
     hash_token,
@@ -76,6 +79,28 @@ def test_token_missing_a_required_claim_is_refused(codec: TokenCodec, missing: s
         codec.decode(jwt.encode(claims, KEY, algorithm="HS256"))
 
 
+# Spelled out, not imported: a claim dropped from the module's list must still be tested.
+@pytest.mark.parametrize("missing", ["sub", "exp", "iat", "jti", "type"])
+def test_mfa_token_missing_a_required_claim_is_refused(codec: TokenCodec, missing: str):
+    """The login's MFA token needs every claim too: without `exp` it would never expire,
+    without `type` an access token could stand in for it."""
+    now = int(time.time())
+    claims = {"sub": "7", "iat": now, "exp": now + 60, "jti": "j", "type": "mfa"}
+    del claims[missing]
+
+    with pytest.raises(InvalidMfaToken):
+        codec.decode_mfa(jwt.encode(claims, KEY, algorithm="HS256"))
+
+
+def test_remembered_tokens_are_bounded(codec: TokenCodec):
+    """The cache of verified tokens keeps at most VERIFIED_TOKENS_CACHED of them, however
+    many distinct tokens arrive."""
+    for user_id in range(VERIFIED_TOKENS_CACHED + 10):
+        codec.decode(codec.issue(user_id=user_id + 1, session_id="s").token)
+
+    assert codec._verified.cache_info().currsize == VERIFIED_TOKENS_CACHED
+
+
 def test_token_of_another_type_is_refused(codec: TokenCodec):
     """Only tokens typed `access` are accepted as access tokens."""
     now = int(time.time())
@@ -123,6 +148,49 @@ async def test_hasher_verifies_only_the_right_password():
     assert not await hasher.verify("open sesame!", hashed)
     assert not await hasher.verify("open sesame", None)
     assert not await hasher.verify("open sesame", "not-a-hash")
+
+
+async def test_hash_parameters_come_from_the_settings():
+    """The ARGON2_* settings are what a stored hash records, not the library's defaults."""
+    settings = Settings(
+        secret_key=secrets.token_urlsafe(48),
+        argon2_time_cost=3,
+        argon2_memory_cost=9216,
+        argon2_parallelism=2,
+        _env_file=None,
+    )
+
+    hashed = await PasswordHasher.from_settings(settings).hash("open sesame")
+
+    assert "$m=9216,t=3,p=2$" in hashed
+
+
+async def test_hasher_runs_at_most_max_concurrent_hashes_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A burst of logins queues for the hashing slots instead of taking a thread (and 19 MiB)
+    each."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1, max_concurrent=2)
+    real_hash = hasher._hash.hash
+    lock = threading.Lock()
+    running, most = 0, 0
+
+    def counting_hash(password: str) -> str:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        try:
+            return real_hash(password)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(hasher._hash, "hash", counting_hash)
+    await asyncio.gather(*(hasher.hash(f"password {n}") for n in range(6)))
+
+    assert most == 2
 
 
 async def test_hasher_releases_memory_once_idle():

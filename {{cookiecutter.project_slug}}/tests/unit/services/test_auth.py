@@ -11,6 +11,7 @@ from {{ cookiecutter.package_name }}.core.errors import (
     InactiveUser,
     InvalidCredentials,
     InvalidMfaCode,
+    InvalidMfaToken,
     InvalidRefreshToken,
     InvalidToken,
     RateLimited,
@@ -283,6 +284,49 @@ async def test_logout_revokes_session_and_access_token(auth: AuthService, user_i
         await auth.refresh(pair.refresh_token)
 
 
+async def test_logout_ends_the_callers_session_whatever_refresh_token_comes_with_it(
+    auth: AuthService, user_id
+):
+    """The caller's own session ends on logout even when the refresh token sent with it is
+    unknown: the access token that asked is what is logged out."""
+    pair = await token_pair(auth)
+    principal = await auth.authenticate(pair.access_token)
+
+    await auth.logout(principal, "never issued")
+
+    with pytest.raises(InvalidToken):
+        await auth.authenticate(pair.access_token)
+
+
+async def test_logout_with_another_users_refresh_token_leaves_their_session_alone(
+    auth: AuthService, uow: FakeUnitOfWork, hasher: PasswordHasher, user_id
+):
+    """Sending someone else's refresh token to logout ends only the caller's session: the
+    other user's access and refresh tokens keep working."""
+    await UserService(as_uow(uow), hasher).register(
+        UserCreate(email="bob@example.com", password=PASSWORD)
+    )
+    bob = await auth.login(email="bob@example.com", password=PASSWORD)
+    assert isinstance(bob, TokenPair)
+    ann = await token_pair(auth)
+
+    await auth.logout(await auth.authenticate(ann.access_token), bob.refresh_token)
+
+    assert (await auth.authenticate(bob.access_token)).user.email == "bob@example.com"
+    assert await auth.refresh(bob.refresh_token)
+    with pytest.raises(InvalidToken):
+        await auth.authenticate(ann.access_token)
+
+
+async def test_refresh_is_refused_once_the_user_is_deactivated(auth: AuthService, uow, user_id):
+    """A deactivated user's refresh token buys nothing, though the token itself is live."""
+    pair = await token_pair(auth)
+    uow.committed_users[user_id].is_active = False
+
+    with pytest.raises(InvalidRefreshToken):
+        await auth.refresh(pair.refresh_token)
+
+
 async def test_logout_all_ends_every_session(auth: AuthService, user_id):
     """logout-all revokes every session of the user, not just the caller's."""
     laptop = await token_pair(auth)
@@ -335,6 +379,25 @@ async def test_login_with_mfa_on_gives_only_an_mfa_token(
     assert tokens.decode(pair.access_token).user_id == user_id
     with pytest.raises(InvalidMfaCode):
         await auth.verify_mfa(mfa_token=challenge.mfa_token, code=code)
+
+
+async def test_user_deactivated_between_password_and_code_gets_no_session(
+    auth: AuthService, uow: FakeUnitOfWork, user_id
+):
+    """An account deactivated after its password step cannot finish the login with a right
+    code, and no session is started."""
+    secret = pyotp.random_base32()
+    async with uow:
+        await uow.mfa.replace_pending(user_id, auth.mfa.box.encrypt(secret))
+        await uow.mfa.mark_enabled(user_id, now=datetime.now(UTC))
+        await uow.commit()
+    challenge = await auth.login(email=EMAIL, password=PASSWORD)
+    assert isinstance(challenge, MfaChallenge)
+    uow.committed_users[user_id].is_active = False
+
+    with pytest.raises(InvalidMfaToken):
+        await auth.verify_mfa(mfa_token=challenge.mfa_token, code=pyotp.TOTP(secret).now())
+    assert uow.committed_sessions == {}
 
 
 async def test_access_token_never_outlives_the_session(
