@@ -1,9 +1,9 @@
 """The token endpoint's errors, in the shape of RFC 6749, section 5.2.
 
 OAuth2 client libraries read `error` from a token endpoint's answer, and take a body without
-it for a token. So every failure of `POST /auth/login` says `error` (and `error_description`)
-beside the `detail` and `code` that every other answer of the API carries
-(docs/architecture.md, decision 30).
+it for a token. So every refused request at `POST /auth/login` says `error` (and
+`error_description`) beside the `detail` and `code` that every other answer of the API carries
+(docs/architecture.md, decision 30). An outage keeps the API's 503: clients raise on any 5xx.
 """
 
 import re
