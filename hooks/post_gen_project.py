@@ -197,8 +197,8 @@ def next_steps(
     database: str,
     use_redis: bool,
     use_docker: bool,
-    use_auth: bool = False,
-    use_kubernetes: bool = False,
+    use_auth: bool,
+    use_kubernetes: bool,
 ) -> str:
     """The few commands that take a fresh project to a running server."""
     steps = [

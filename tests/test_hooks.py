@@ -521,6 +521,8 @@ def test_next_steps_postgresql_mentions_database(use_docker: bool) -> None:
         database="postgresql",
         use_redis=False,
         use_docker=use_docker,
+        use_auth=False,
+        use_kubernetes=False,
     )
     assert "createdb -h 127.0.0.1 -U postgres svc" in text
     assert ("docker compose up" in text) is use_docker
@@ -550,7 +552,13 @@ def test_next_steps_name_the_mail_inbox_and_the_deployment_guide(
 def test_next_steps_redis_mentions_redis_url() -> None:
     """Redis projects are told Redis must answer at REDIS_URL."""
     text = post.next_steps(
-        project_slug="svc", package_name="svc", database="sqlite", use_redis=True, use_docker=False
+        project_slug="svc",
+        package_name="svc",
+        database="sqlite",
+        use_redis=True,
+        use_docker=False,
+        use_auth=True,
+        use_kubernetes=False,
     )
     assert "REDIS_URL" in text
     assert "docker" not in text
@@ -559,7 +567,13 @@ def test_next_steps_redis_mentions_redis_url() -> None:
 def test_next_steps_lists_commands_in_order() -> None:
     """Next steps go cd, make install, make migrate, make run, then the docs URL."""
     text = post.next_steps(
-        project_slug="svc", package_name="svc", database="sqlite", use_redis=False, use_docker=False
+        project_slug="svc",
+        package_name="svc",
+        database="sqlite",
+        use_redis=False,
+        use_docker=False,
+        use_auth=False,
+        use_kubernetes=False,
     )
     markers = ["cd svc", "make install", "make migrate", "make run", "http://127.0.0.1:8000/docs"]
     positions = [text.index(marker) for marker in markers]

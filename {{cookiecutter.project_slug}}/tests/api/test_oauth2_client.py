@@ -27,6 +27,12 @@ def oauth2_client(app: FastAPI) -> AsyncOAuth2Client:
     return AsyncOAuth2Client(client_id=None, transport=transport, base_url=BASE)
 
 
+async def bearer_for(oauth2: AsyncOAuth2Client, email: str) -> dict[str, str]:
+    """Log in through the client; the bearer headers of the token it got."""
+    token = await oauth2.fetch_token(TOKEN_URL, username=email, password=PASSWORD)
+    return {"Authorization": f"Bearer {token['access_token']}"}
+
+
 @pytest.fixture
 async def oauth2(app: FastAPI) -> AsyncIterator[AsyncOAuth2Client]:
     async with oauth2_client(app) as client:
@@ -110,11 +116,6 @@ async def test_expired_access_token_is_answered_invalid_token(
 
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith('Bearer error="invalid_token"')
-
-
-async def bearer_for(oauth2: AsyncOAuth2Client, email: str) -> dict[str, str]:
-    token = await oauth2.fetch_token(TOKEN_URL, username=email, password=PASSWORD)
-    return {"Authorization": f"Bearer {token['access_token']}"}
 
 
 async def test_account_with_mfa_raises_mfa_required(

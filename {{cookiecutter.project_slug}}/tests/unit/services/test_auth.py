@@ -44,6 +44,16 @@ async def token_pair(auth: AuthService) -> TokenPair:
     return pair
 
 
+async def turn_on_mfa(auth: AuthService, uow: FakeUnitOfWork, user_id: int) -> str:
+    """Give the user a confirmed TOTP factor; return its secret."""
+    secret = pyotp.random_base32()
+    async with uow:
+        await uow.mfa.replace_pending(user_id, auth.mfa.box.encrypt(secret))
+        await uow.mfa.mark_enabled(user_id, now=datetime.now(UTC))
+        await uow.commit()
+    return secret
+
+
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
     return FakeUnitOfWork()
@@ -363,11 +373,7 @@ async def test_login_with_mfa_on_gives_only_an_mfa_token(
 ):
     """With a confirmed factor, the password yields an MFA token and starts no session;
     a code of the current step turns it into a pair, once."""
-    secret = pyotp.random_base32()
-    async with uow:
-        await uow.mfa.replace_pending(user_id, auth.mfa.box.encrypt(secret))
-        await uow.mfa.mark_enabled(user_id, now=datetime.now(UTC))
-        await uow.commit()
+    secret = await turn_on_mfa(auth, uow, user_id)
 
     challenge = await auth.login(email=EMAIL, password=PASSWORD)
 
@@ -386,11 +392,7 @@ async def test_user_deactivated_between_password_and_code_gets_no_session(
 ):
     """An account deactivated after its password step cannot finish the login with a right
     code, and no session is started."""
-    secret = pyotp.random_base32()
-    async with uow:
-        await uow.mfa.replace_pending(user_id, auth.mfa.box.encrypt(secret))
-        await uow.mfa.mark_enabled(user_id, now=datetime.now(UTC))
-        await uow.commit()
+    secret = await turn_on_mfa(auth, uow, user_id)
     challenge = await auth.login(email=EMAIL, password=PASSWORD)
     assert isinstance(challenge, MfaChallenge)
     uow.committed_users[user_id].is_active = False
