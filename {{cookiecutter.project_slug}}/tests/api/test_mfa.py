@@ -114,6 +114,16 @@ async def actions_of(engine: AsyncEngine, user_id: int) -> list[str]:
         return list(rows.scalars())
 
 
+async def audit_rows(engine: AsyncEngine, action: str) -> list[tuple[object, ...]]:
+    """Every audit row of `action`, oldest first: actor, entity type, entity id, details."""
+    columns = (AuditLog.actor_id, AuditLog.entity_type, AuditLog.entity_id, AuditLog.details)
+    async with engine.connect() as connection:
+        rows = await connection.execute(
+            select(*columns).where(AuditLog.action == action).order_by(AuditLog.id)
+        )
+        return [tuple(row) for row in rows]
+
+
 async def test_setup_returns_a_secret_and_an_otpauth_uri(client, settings):
     """Setup gives a base32 secret and the URI for a QR code, issued by the project; MFA
     stays off until a code confirms it."""
@@ -274,7 +284,8 @@ async def test_expired_forged_or_foreign_mfa_tokens_are_refused(client, account:
 
 
 async def test_disable_with_a_code_turns_mfa_off(client, account: Account, engine: AsyncEngine):
-    """A right code turns MFA off: login gives tokens directly again; a wrong one does not."""
+    """A right code turns MFA off (audited with the factor used): login gives tokens directly
+    again; a wrong one does not."""
     wrong = await client.post(
         f"{MFA}/disable", json={"code": "123456", "password": PASSWORD}, headers=account.headers
     )
@@ -293,11 +304,14 @@ async def test_disable_with_a_code_turns_mfa_off(client, account: Account, engin
     assert still_on.json()["enabled"] is True
     assert right.status_code == 204
     assert "access_token" in login_again.json()
-    assert "auth.mfa_disabled" in await actions_of(engine, account.user["id"])
+    user_id = account.user["id"]
+    disabled = [(user_id, "user", str(user_id), {"second_factor": "totp"})]
+    assert await audit_rows(engine, "auth.mfa_disabled") == disabled
 
 
-async def test_enabling_ends_the_other_sessions(client):
-    """Sessions started with the password alone end when MFA goes on, except the caller's."""
+async def test_enabling_ends_the_other_sessions(client, engine: AsyncEngine):
+    """Sessions started with the password alone end when MFA goes on, except the caller's;
+    the audit row says how many ended."""
     await away_from_step_edge()
     user = await register_user(client)
     phone = await bearer(client, user["email"])
@@ -313,6 +327,9 @@ async def test_enabling_ends_the_other_sessions(client):
     assert enabled.status_code == 200
     assert (await client.get(ME, headers=phone)).status_code == 401
     assert (await client.get(ME, headers=laptop)).status_code == 200
+    user_id = user["id"]
+    enabled_row = (user_id, "user", str(user_id), {"other_sessions_ended": 1})
+    assert await audit_rows(engine, "auth.mfa_enabled") == [enabled_row]
 
 
 async def test_state_conflicts_answer_409(client, account: Account):
@@ -374,20 +391,28 @@ async def strict_app(settings, engine) -> AsyncIterator[FastAPI]:
     await close_app(app)
 
 
-async def test_wrong_codes_lock_the_second_step(client, strict_app: FastAPI, engine):
-    """After 2 wrong codes for an account, even the right code gets 429 with Retry-After."""
-    user = await register_user(client)
+async def test_wrong_codes_lock_the_second_step_of_that_account_and_no_other(
+    client, strict_app: FastAPI, engine
+):
+    """After 2 wrong codes for an account, even the right code gets 429 with Retry-After;
+    another account's second step is not locked by them."""
+    user, bystander = await register_user(client), await register_user(client)
     # Turned on through the app with loose limits: the code spent here would count too.
     totp = pyotp.TOTP(await turn_on_mfa(client, await bearer(client, user["email"])))
+    other_totp = pyotp.TOTP(await turn_on_mfa(client, await bearer(client, bystander["email"])))
     async with client_for(strict_app) as attacker:
         mfa_token = await start_login(attacker, user["email"])
 
         wrong = [await verify(attacker, mfa_token, "000000") for _ in range(2)]
         right = await verify(attacker, mfa_token, totp.now())
+    async with client_for(strict_app, "198.51.100.9") as other:
+        other_token = await start_login(other, bystander["email"])
+        other_right = await verify(other, other_token, other_totp.now())
 
     assert [response.status_code for response in wrong] == [401, 401]
     assert right.status_code == 429
     assert int(right.headers["retry-after"]) > 0
+    assert other_right.status_code == 200, other_right.text
     assert (await actions_of(engine, user["id"])).count("auth.mfa_failed") == 2
 
 
@@ -396,8 +421,9 @@ async def test_wrong_codes_to_change_mfa_lock_that_account_and_no_other(
     client, strict_app: FastAPI, engine, action
 ):
     """A stolen access token guessing codes to turn MFA on or off reaches the account's limit
-    (2 here): then even the right code gets 429. The failures are audited against that
-    account, and another account's attempts are not counted with them."""
+    (2 here): then even the right code gets 429. Each failure is audited with that account as
+    actor and entity and the step tried, and another account's attempts are not counted with
+    them."""
     victim, bystander = await register_user(client), await register_user(client)
     heads = [await bearer(client, user["email"]) for user in (victim, bystander)]
     if action == "enable":
@@ -419,8 +445,10 @@ async def test_wrong_codes_to_change_mfa_lock_that_account_and_no_other(
     assert wrong == [400, 400]
     assert right.status_code == 429
     assert other_wrong.status_code == 400
-    assert (await actions_of(engine, victim["id"])).count("auth.mfa_failed") == 2
-    assert (await actions_of(engine, bystander["id"])).count("auth.mfa_failed") == 1
+    victim_row = (victim["id"], "user", str(victim["id"]), {"action": action})
+    bystander_row = (bystander["id"], "user", str(bystander["id"]), {"action": action})
+    failures = await audit_rows(engine, "auth.mfa_failed")
+    assert failures == [victim_row, victim_row, bystander_row]
 
 
 async def test_failed_logins_and_codes_leave_a_complete_forensic_record(
@@ -522,7 +550,8 @@ async def test_disabling_mfa_is_limited_per_address(account: Account, settings):
 @pytest.mark.parametrize("action", ["enable", "disable"])
 async def test_changing_mfa_needs_the_current_password(client, account: Account, engine, action):
     """A stolen access token alone cannot turn MFA on (the thief's own factor) or off: a
-    wrong password is refused (422) and audited, and the factor is left as it was."""
+    wrong password is refused (422) and audited with the change it was for, and the factor
+    is left as it was."""
     if action == "enable":
         user = await register_user(client)
         headers = await bearer(client, user["email"])
@@ -540,7 +569,8 @@ async def test_changing_mfa_needs_the_current_password(client, account: Account,
     assert (wrong.status_code, wrong.json()["code"]) == (422, "user.invalid_current_password")
     assert missing.status_code == 422
     assert status.json()["enabled"] is (action == "disable")
-    assert "auth.password_check_failed" in await actions_of(engine, user_id)
+    failed = [(user_id, "user", str(user_id), {"action": f"{action}_mfa"})]
+    assert await audit_rows(engine, "auth.password_check_failed") == failed
 
 
 async def test_mfa_password_guesses_share_the_login_limit(account: Account, settings):

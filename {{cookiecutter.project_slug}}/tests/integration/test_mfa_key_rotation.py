@@ -3,10 +3,12 @@
 import base64
 import os
 
+from sqlalchemy import event
+
 from {{ cookiecutter.package_name }}.core.mfa import SecretBox, Totp
 from {{ cookiecutter.package_name }}.db.uow import SqlAlchemyUnitOfWork
 from {{ cookiecutter.package_name }}.models.user import User
-from {{ cookiecutter.package_name }}.services.mfa import reencrypt_secrets
+from {{ cookiecutter.package_name }}.services.mfa import RotationResult, reencrypt_secrets
 
 
 def fernet_key() -> str:
@@ -39,3 +41,24 @@ async def test_rotation_moves_every_secret_to_the_new_key(uow: SqlAlchemyUnitOfW
             factor = await uow.mfa.get(user_id)
             assert factor is not None
             assert only_new.decrypt(factor.secret_encrypted) == secret
+
+
+async def test_rotation_commits_each_batch_on_its_own(uow: SqlAlchemyUnitOfWork, engine):
+    """Each batch is read after the last one's final row and committed on its own, so a long
+    rotation never holds every row at once and an interruption keeps the batches done."""
+    old, new = fernet_key(), fernet_key()
+    for i in range(7):
+        await enrol(uow, f"u{i}@example.com", SecretBox([old]))
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(engine.sync_engine, "commit", count)
+    try:
+        result = await reencrypt_secrets(uow, SecretBox([new, old]), batch=3)
+    finally:
+        event.remove(engine.sync_engine, "commit", count)
+
+    assert result == RotationResult(rotated=7, unreadable=[])
+    assert len(commits) == 3

@@ -23,6 +23,18 @@ async def test_retry_after_is_the_wait_of_the_refused_key():
     assert 1 <= raised.value.retry_after <= 2  # a whole window would be 3
 
 
+async def test_retry_after_is_the_wait_rounded_up_to_a_whole_second():
+    """A wait of under a second is told as 1 s: rounded up, so a client never retries early,
+    and no more than that, so it never waits longer than it must."""
+    limiter = RateLimiter(MemoryStorage())
+    await limiter.hit("1/second", "login", "ann@example.com")
+
+    with pytest.raises(RateLimited) as raised:
+        await limiter.hit("1/second", "login", "ann@example.com")
+
+    assert raised.value.retry_after == 1
+
+
 async def test_keys_are_counted_apart():
     """One key's attempts do not use up another's, nor does one scope's use up another's."""
     limiter = RateLimiter(MemoryStorage())

@@ -54,6 +54,15 @@ async def turn_on_mfa(auth: AuthService, uow: FakeUnitOfWork, user_id: int) -> s
     return secret
 
 
+def audit_rows(uow: FakeUnitOfWork, action: str) -> list[tuple[object, ...]]:
+    """The committed audit rows of `action`: actor, entity type, entity id and details."""
+    return [
+        (row.actor_id, row.entity_type, row.entity_id, row.details)
+        for row in uow.committed_audit
+        if row.action == action
+    ]
+
+
 @pytest.fixture
 def uow() -> FakeUnitOfWork:
     return FakeUnitOfWork()
@@ -259,6 +268,20 @@ async def test_reuse_after_the_interval_revokes(lenient_auth: AuthService, uow, 
         await lenient_auth.refresh(second.refresh_token)
 
 
+async def test_reuse_is_audited_against_the_owner_and_the_revoked_session(
+    auth: AuthService, uow, tokens, user_id
+):
+    """The revocation that reuse triggers leaves one audit row naming the token's owner as
+    actor and the ended session as entity, committed although the caller is refused."""
+    first = await token_pair(auth)
+    await auth.refresh(first.refresh_token)
+    with pytest.raises(InvalidRefreshToken):
+        await auth.refresh(first.refresh_token)
+
+    session_id = tokens.decode(first.access_token).session_id
+    assert audit_rows(uow, "auth.refresh_token_reused") == [(user_id, "session", session_id, {})]
+
+
 def test_successor_is_keyed_and_shaped_like_a_new_token():
     """The derived successor depends on the key and the token, and looks like a random one."""
     token = new_refresh_token()
@@ -308,6 +331,23 @@ async def test_logout_ends_the_callers_session_whatever_refresh_token_comes_with
         await auth.authenticate(pair.access_token)
 
 
+async def test_logout_also_ends_the_callers_other_session_named_by_its_refresh_token(
+    auth: AuthService, user_id
+):
+    """A refresh token of another of the caller's own sessions (another device) is ended
+    too: neither session's tokens work afterwards."""
+    here, elsewhere = await token_pair(auth), await token_pair(auth)
+
+    await auth.logout(await auth.authenticate(here.access_token), elsewhere.refresh_token)
+
+    with pytest.raises(InvalidRefreshToken):
+        await auth.refresh(elsewhere.refresh_token)
+    with pytest.raises(InvalidToken):
+        await auth.authenticate(elsewhere.access_token)
+    with pytest.raises(InvalidToken):
+        await auth.authenticate(here.access_token)
+
+
 async def test_logout_with_another_users_refresh_token_leaves_their_session_alone(
     auth: AuthService, uow: FakeUnitOfWork, hasher: PasswordHasher, user_id
 ):
@@ -337,8 +377,21 @@ async def test_refresh_is_refused_once_the_user_is_deactivated(auth: AuthService
         await auth.refresh(pair.refresh_token)
 
 
-async def test_logout_all_ends_every_session(auth: AuthService, user_id):
-    """logout-all revokes every session of the user, not just the caller's."""
+async def test_logout_is_audited_against_the_caller_and_the_ended_session(
+    auth: AuthService, uow, tokens, user_id
+):
+    """Logout leaves one audit row: the caller as actor, their session as entity."""
+    pair = await token_pair(auth)
+
+    await auth.logout(await auth.authenticate(pair.access_token), pair.refresh_token)
+
+    session_id = tokens.decode(pair.access_token).session_id
+    assert audit_rows(uow, "auth.logged_out") == [(user_id, "session", session_id, {})]
+
+
+async def test_logout_all_ends_every_session(auth: AuthService, uow, user_id):
+    """logout-all revokes every session of the user, not just the caller's, and audits how
+    many it ended."""
     laptop = await token_pair(auth)
     phone = await token_pair(auth)
 
@@ -348,6 +401,8 @@ async def test_logout_all_ends_every_session(auth: AuthService, user_id):
         await auth.authenticate(phone.access_token)
     with pytest.raises(InvalidRefreshToken):
         await auth.refresh(phone.refresh_token)
+    everywhere = [(user_id, "user", str(user_id), {"sessions": 2})]
+    assert audit_rows(uow, "auth.logged_out_everywhere") == everywhere
 
 
 async def test_authenticate_refuses_deactivated_user(auth: AuthService, uow, user_id):
@@ -385,6 +440,21 @@ async def test_login_with_mfa_on_gives_only_an_mfa_token(
     assert tokens.decode(pair.access_token).user_id == user_id
     with pytest.raises(InvalidMfaCode):
         await auth.verify_mfa(mfa_token=challenge.mfa_token, code=code)
+
+
+async def test_a_login_finished_with_a_code_is_audited_with_the_factor_used(
+    auth: AuthService, uow: FakeUnitOfWork, user_id
+):
+    """The audit row of a two-step login names the user as actor and entity, and which second
+    factor finished it."""
+    secret = await turn_on_mfa(auth, uow, user_id)
+    challenge = await auth.login(email=EMAIL, password=PASSWORD)
+    assert isinstance(challenge, MfaChallenge)
+
+    await auth.verify_mfa(mfa_token=challenge.mfa_token, code=pyotp.TOTP(secret).now())
+
+    succeeded = [(user_id, "user", str(user_id), {"second_factor": "totp"})]
+    assert audit_rows(uow, "auth.login_succeeded") == succeeded
 
 
 async def test_user_deactivated_between_password_and_code_gets_no_session(
