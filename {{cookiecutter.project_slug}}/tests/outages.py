@@ -1,10 +1,11 @@
-"""Real outages for tests: a port nothing listens on, and a server that accepts and never
-answers (a frozen process, a black-holed network)."""
+"""Real outages for tests: a port nothing listens on, a server whose connections never open
+(an overloaded host), and a server that accepts and never answers (a frozen process, a
+black-holed network)."""
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 
 
 def closed_port() -> int:
@@ -13,6 +14,18 @@ def closed_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+@contextmanager
+def unopenable_port() -> Iterator[int]:
+    """A loopback port whose listen queue is full: a new connection's handshake is never
+    answered, so connecting hangs until the client's own connect timeout."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port: int = server.getsockname()[1]
+        with socket.create_connection(("127.0.0.1", port)):  # fills the queue; never accepted
+            yield port
 
 
 @asynccontextmanager

@@ -125,8 +125,8 @@ async def audit_rows(engine: AsyncEngine, action: str) -> list[tuple[object, ...
 
 
 async def test_setup_returns_a_secret_and_an_otpauth_uri(client, settings):
-    """Setup gives a base32 secret and the URI for a QR code, issued by the project; MFA
-    stays off until a code confirms it."""
+    """Setup gives a base32 secret and the URI for a QR code, issued by the project for the
+    user's email; MFA stays off until a code confirms it."""
     user = await register_user(client)
     headers = await bearer(client, user["email"])
 
@@ -136,8 +136,10 @@ async def test_setup_returns_a_secret_and_an_otpauth_uri(client, settings):
     assert response.status_code == 200
     body = response.json()
     assert len(body["secret"]) == 32
-    assert pyotp.parse_uri(body["otpauth_uri"]).secret == body["secret"]
-    assert pyotp.parse_uri(body["otpauth_uri"]).issuer == settings.project_name
+    uri = pyotp.parse_uri(body["otpauth_uri"])
+    assert uri.secret == body["secret"]
+    assert uri.issuer == settings.project_name
+    assert uri.name == user["email"]  # how the authenticator app lists the account
     assert status.json() == {"enabled": False, "recovery_codes_left": 0}
     assert response.headers["cache-control"] == "no-store"
 
@@ -248,7 +250,8 @@ async def test_code_two_steps_away_is_refused(client, account: Account):
 
 
 async def test_recovery_code_works_once(client, account: Account, engine: AsyncEngine):
-    """A recovery code (typed in any case, without its hyphen) replaces a code, once."""
+    """A recovery code (typed in any case, without its hyphen) replaces a code, once; its use
+    is audited against its owner."""
     typed = account.recovery_codes[0].replace("-", "").upper()
 
     used = await verify(client, await start_login(client, account.user["email"]), typed)
@@ -259,9 +262,10 @@ async def test_recovery_code_works_once(client, account: Account, engine: AsyncE
     assert again.status_code == 401
     assert again.json()["code"] == "auth.invalid_mfa_code"
     assert status.json() == {"enabled": True, "recovery_codes_left": 9}
-    actions = await actions_of(engine, account.user["id"])
-    assert "auth.mfa_recovery_code_used" in actions
-    assert "auth.mfa_failed" in actions
+    user_id = account.user["id"]
+    used_rows = await audit_rows(engine, "auth.mfa_recovery_code_used")
+    assert used_rows == [(user_id, "user", str(user_id), {})]
+    assert "auth.mfa_failed" in await actions_of(engine, user_id)
 
 
 async def test_expired_forged_or_foreign_mfa_tokens_are_refused(client, account: Account, settings):

@@ -45,37 +45,25 @@ class RateLimiter:
 {%- if cookiecutter.use_redis %}
 
 
-def redis_storage(
-    redis_url: str, *, key_prefix: str = "ratelimit", timeout: float = 2.0
-) -> Storage:
-    """`limits` storage on Redis through redis-py (the client the rest of the app uses).
+def rate_limit_storage(settings: Settings) -> Storage:
+    """The counters' storage: Redis (through redis-py, the client the rest of the app uses),
+    shared by every worker and replica, under the app's key prefix.
 
-    Every failure to reach Redis, or to hear back within `timeout` seconds, is raised as
+    Every failure to reach Redis, or to hear back within REDIS_TIMEOUT seconds, is raised as
     `limits.errors.StorageError` (answered 503 by api/errors.py).
     """
-    uri = redis_url.replace("redis://", "async+redis://", 1).replace(
-        "rediss://", "async+rediss://", 1
-    )
+    # `limits` picks its asyncio storage by an `async+` scheme: async+redis://, async+rediss://.
     storage = storage_from_string(
-        uri,
+        f"async+{settings.redis_url}",
         implementation="redispy",
-        key_prefix=key_prefix,
+        key_prefix=f"{settings.redis_prefix}:ratelimit",
         wrap_exceptions=True,
-        socket_connect_timeout=timeout,
-        socket_timeout=timeout,
+        socket_connect_timeout=settings.redis_timeout,
+        socket_timeout=settings.redis_timeout,
     )
     # An async+ scheme always gives the asyncio storage; storage_from_string is typed for both.
     assert isinstance(storage, Storage)
     return storage
-
-
-def rate_limit_storage(settings: Settings) -> Storage:
-    """The counters' storage: Redis, shared by every worker and replica."""
-    return redis_storage(
-        settings.redis_url,
-        key_prefix=f"{settings.redis_prefix}:ratelimit",
-        timeout=settings.redis_timeout,
-    )
 {%- else %}
 
 

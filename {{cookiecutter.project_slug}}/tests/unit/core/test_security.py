@@ -1,9 +1,11 @@
 """Token and password primitives, attacked directly."""
 
 import asyncio
+import os
 import secrets
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import jwt
@@ -30,6 +32,44 @@ def codec() -> TokenCodec:
 def test_issued_token_round_trips(codec: TokenCodec):
     """A token we issued yields its user and session back."""
     assert codec.decode(codec.issue(user_id=7, session_id="s1").token).user_id == 7
+
+
+@pytest.fixture
+def host_clock_not_on_utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The host's local time zone is nine hours ahead of UTC for the test."""
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.usefixtures("host_clock_not_on_utc")
+@pytest.mark.parametrize("kind", ["access", "mfa"])
+def test_token_lifetime_does_not_depend_on_the_hosts_time_zone(codec: TokenCodec, kind: str):
+    """A token issued on a host whose clock is not on UTC still expires one lifetime from now."""
+    if kind == "access":
+        token = codec.issue(user_id=7, session_id="s1")
+    else:
+        token = codec.issue_mfa(user_id=7)
+    claims = jwt.decode(token.token, options={"verify_signature": False})
+
+    assert abs(claims["exp"] - time.time() - token.expires_in) < 60
+
+
+def test_mfa_token_lives_as_long_as_the_setting_says():
+    settings = Settings(
+        secret_key=secrets.token_urlsafe(48), mfa_token_expire_minutes=2, _env_file=None
+    )
+    token = TokenCodec.from_settings(settings).issue_mfa(user_id=7)
+    claims = jwt.decode(token.token, options={"verify_signature": False})
+
+    assert token.expires_in == claims["exp"] - claims["iat"] == 120
+
+
+def test_mfa_token_is_short_lived_by_default(codec: TokenCodec):
+    """Five minutes: time to type a code, not to keep a half-logged-in token around."""
+    assert codec.issue_mfa(user_id=7).expires_in == 300
 
 
 def test_expired_token_is_refused(codec: TokenCodec):
@@ -154,7 +194,7 @@ async def test_hash_parameters_come_from_the_settings():
     """The ARGON2_* settings are what a stored hash records, not the library's defaults."""
     settings = Settings(
         secret_key=secrets.token_urlsafe(48),
-        argon2_time_cost=3,
+        argon2_time_cost=2,
         argon2_memory_cost=9216,
         argon2_parallelism=2,
         _env_file=None,
@@ -162,15 +202,14 @@ async def test_hash_parameters_come_from_the_settings():
 
     hashed = await PasswordHasher.from_settings(settings).hash("open sesame")
 
-    assert "$m=9216,t=3,p=2$" in hashed
+    # None of these is the library's default (t=3, m=65536, p=4).
+    assert "$m=9216,t=2,p=2$" in hashed
 
 
-async def test_hasher_runs_at_most_max_concurrent_hashes_at_once(
-    monkeypatch: pytest.MonkeyPatch,
-):
-    """A burst of logins queues for the hashing slots instead of taking a thread (and 19 MiB)
-    each."""
-    hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1, max_concurrent=2)
+async def most_hashes_at_once(
+    hasher: PasswordHasher, monkeypatch: pytest.MonkeyPatch, *, burst: int
+) -> int:
+    """The most hashes `hasher` runs at the same time while `burst` of them are asked at once."""
     real_hash = hasher._hash.hash
     lock = threading.Lock()
     running, most = 0, 0
@@ -188,9 +227,26 @@ async def test_hasher_runs_at_most_max_concurrent_hashes_at_once(
                 running -= 1
 
     monkeypatch.setattr(hasher._hash, "hash", counting_hash)
-    await asyncio.gather(*(hasher.hash(f"password {n}") for n in range(6)))
+    await asyncio.gather(*(hasher.hash(f"password {n}") for n in range(burst)))
+    return most
 
-    assert most == 2
+
+async def test_hasher_runs_at_most_max_concurrent_hashes_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A burst of logins queues for the hashing slots instead of taking a thread (and 19 MiB)
+    each."""
+    hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1, max_concurrent=2)
+
+    assert await most_hashes_at_once(hasher, monkeypatch, burst=6) == 2
+
+
+async def test_hasher_runs_one_hash_per_cpu_by_default(monkeypatch: pytest.MonkeyPatch):
+    """With no explicit bound, as many hashes run at once as there are CPUs to run them."""
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    hasher = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
+
+    assert await most_hashes_at_once(hasher, monkeypatch, burst=6) == 3
 
 
 async def test_hasher_releases_memory_once_idle():
@@ -209,6 +265,36 @@ async def test_hasher_releases_memory_once_idle():
     assert released == []  # not while hashes keep coming
     await asyncio.sleep(0.3)
 
+    assert released == [True]
+
+
+async def test_hasher_keeps_memory_while_any_hash_runs(monkeypatch: pytest.MonkeyPatch):
+    """Freed memory is not handed back while a hash is still running, however long it takes:
+    only once the last one ends and the hasher stays idle."""
+    released = []
+    hasher = PasswordHasher(
+        time_cost=1,
+        memory_cost=8192,
+        parallelism=1,
+        max_concurrent=2,
+        release_memory=lambda: released.append(True),
+        idle_seconds=0.05,
+    )
+    real_hash = hasher._hash.hash
+
+    def hash_slowly_if_asked(password: str) -> str:
+        if password == "slow":
+            time.sleep(0.5)
+        return real_hash(password)
+
+    monkeypatch.setattr(hasher._hash, "hash", hash_slowly_if_asked)
+    slow = asyncio.create_task(hasher.hash("slow"))
+    await hasher.hash("quick")
+    await asyncio.sleep(0.2)
+    assert released == []  # the slow hash is still running
+
+    await slow
+    await asyncio.sleep(0.3)
     assert released == [True]
 
 

@@ -26,7 +26,7 @@ from {{ cookiecutter.package_name }}.core.security import (
     successor_refresh_token,
 )
 from {{ cookiecutter.package_name }}.schemas.auth import MfaChallenge, TokenPair
-from {{ cookiecutter.package_name }}.schemas.user import UserCreate
+from {{ cookiecutter.package_name }}.schemas.user import PASSWORD_MAX_LENGTH, UserCreate
 from {{ cookiecutter.package_name }}.services.auth import AuthPolicy, AuthService
 from {{ cookiecutter.package_name }}.services.mfa import MfaPolicy, MfaService
 from {{ cookiecutter.package_name }}.services.user import UserService
@@ -138,6 +138,24 @@ async def test_login_failures_raise_the_same_error(auth: AuthService, user_id, e
         await auth.login(email=email, password=password)
 
 
+async def test_login_is_audited_against_the_user(auth: AuthService, uow, user_id):
+    """A password login leaves one row naming the user as actor and as entity."""
+    await token_pair(auth)
+
+    assert audit_rows(uow, "auth.login_succeeded") == [(user_id, "user", str(user_id), {})]
+
+
+async def test_a_password_of_the_longest_allowed_length_logs_in(
+    auth: AuthService, uow: FakeUnitOfWork, hasher: PasswordHasher
+):
+    """Only passwords longer than registration accepts are refused unread; one of exactly the
+    maximum length is a password like any other."""
+    longest = "x" * PASSWORD_MAX_LENGTH
+    await UserService(as_uow(uow), hasher).register(UserCreate(email=EMAIL, password=longest))
+
+    assert isinstance(await auth.login(email=EMAIL, password=longest), TokenPair)
+
+
 async def test_login_of_deactivated_user_fails(auth: AuthService, uow: FakeUnitOfWork, user_id):
     """A deactivated account cannot log in, even with the right password."""
     uow.committed_users[user_id].is_active = False
@@ -167,6 +185,18 @@ async def test_refresh_rotates_the_pair(auth: AuthService, tokens, user_id):
     old, new = tokens.decode(first.access_token), tokens.decode(second.access_token)
     assert new.session_id == old.session_id
     assert new.jti != old.jti
+
+
+async def test_without_a_reuse_interval_the_next_refresh_token_is_random(
+    auth: AuthService, tokens: TokenCodec, user_id
+):
+    """Only a reuse interval needs a successor that can be derived again from the spent token;
+    without one, rotation hands out a fresh random token."""
+    first = await token_pair(auth)
+
+    second = await auth.refresh(first.refresh_token)
+
+    assert second.refresh_token != tokens.successor_refresh_token(first.refresh_token)
 
 
 async def test_reused_refresh_token_revokes_the_whole_family(auth: AuthService, user_id):
