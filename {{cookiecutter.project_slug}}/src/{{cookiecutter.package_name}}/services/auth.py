@@ -85,7 +85,8 @@ class AuthService:
         """
         email = normalize_email(email)
         await self.limiter.hit(self.policy.login_attempts_per_account, "login", email)
-        async with self.uow(read_only=True):
+        # Not mutated: the block only reads, so its mode changes how it reads, not what.
+        async with self.uow(read_only=True):  # pragma: no mutate
             user = await self.uow.users.get_by_email(email)
             user_id, hashed, active = (
                 (user.id, user.hashed_password, user.is_active) if user else (None, None, False)
@@ -294,7 +295,8 @@ class AuthService:
     ) -> tuple[str, datetime] | None:
         """The successor of `presented` and its expiry, when `presented` was spent within the
         reuse interval and the successor is still unspent; None when this is reuse."""
-        if self.policy.refresh_reuse_interval <= timedelta(0):
+        # Not mutated: with no interval the successor was random (`_issue_pair`) and is never found.
+        if self.policy.refresh_reuse_interval <= timedelta(0):  # pragma: no mutate
             return None
         # Read again: the rotation that spent it may have committed after `spent` was loaded.
         used_at = await self.uow.sessions.get_used_at(spent.id)

@@ -94,7 +94,8 @@ class MfaService:
         self.password_check = password_check  # shares this service's Unit of Work
 
     async def status(self, user: UserRead) -> MfaStatusRead:
-        async with self.uow(read_only=True):
+        # Not mutated: the block only reads, so its mode changes how it reads, not what.
+        async with self.uow(read_only=True):  # pragma: no mutate
             factor = await self.uow.mfa.get_enabled(user.id)
             left = await self.uow.mfa.count_recovery_codes_left(user.id) if factor else 0
         return MfaStatusRead(enabled=factor is not None, recovery_codes_left=left)

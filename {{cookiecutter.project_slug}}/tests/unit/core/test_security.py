@@ -159,6 +159,29 @@ def test_token_signed_with_another_algorithm_is_refused(codec: TokenCodec):
         codec.decode(jwt.encode(claims, KEY, algorithm="HS512"))
 
 
+def test_tokens_are_signed_with_the_configured_algorithm():
+    """JWT_ALGORITHM is the algorithm a token is signed with, not the library's default."""
+    codec = TokenCodec(secret_key=KEY, algorithm="HS512", expire_minutes=30)
+
+    token = codec.issue(user_id=7, session_id="s1").token
+
+    assert jwt.get_unverified_header(token)["alg"] == "HS512"
+    assert codec.decode(token).user_id == 7
+
+
+@pytest.mark.parametrize("subject", ["seven", "7a", ""])
+def test_token_whose_subject_is_not_a_user_id_is_refused(codec: TokenCodec, subject: str):
+    """A correctly signed token whose subject is not a number is refused as invalid, for
+    access and MFA tokens alike, rather than failing on the way to a user id."""
+    now = int(time.time())
+    claims = {"sub": subject, "iat": now, "exp": now + 60, "jti": "j", "sid": "s"}
+
+    with pytest.raises(InvalidToken):
+        codec.decode(jwt.encode({**claims, "type": "access"}, KEY, algorithm="HS256"))
+    with pytest.raises(InvalidMfaToken):
+        codec.decode_mfa(jwt.encode({**claims, "type": "mfa"}, KEY, algorithm="HS256"))
+
+
 def test_tampered_token_is_refused(codec: TokenCodec):
     """Changing any character of the payload breaks the signature."""
     header, payload, signature = codec.issue(user_id=7, session_id="s1").token.split(".")
