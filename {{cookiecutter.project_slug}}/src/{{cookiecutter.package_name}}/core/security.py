@@ -265,8 +265,7 @@ def successor_refresh_token(token: str, *, key: str) -> str:
     `new_refresh_token()` (32 bytes, base64url without padding).
     """
     digest = hmac.new(key.encode(), SUCCESSOR_LABEL + token.encode(), hashlib.sha256).digest()
-    # Not mutated (`make mutate`): the base64 of 32 bytes never ends in "X", so `rstrip(b"X=X")`
-    # and the like strip the same.
+    # Not mutated: base64 of 32 bytes never ends in "X", so `rstrip(b"XX=XX")` strips the same.
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()  # pragma: no mutate
 
 

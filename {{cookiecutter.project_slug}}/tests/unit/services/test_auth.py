@@ -156,6 +156,15 @@ async def test_a_password_of_the_longest_allowed_length_logs_in(
     assert isinstance(await auth.login(email=EMAIL, password=longest), TokenPair)
 
 
+async def test_failed_login_of_an_unknown_email_is_audited_with_no_user(auth: AuthService, uow):
+    """An attempt on an email with no account names no actor and no entity, only the email."""
+    with pytest.raises(InvalidCredentials):
+        await auth.login(email="nobody@example.com", password=PASSWORD)
+
+    failed = [(None, None, None, {"email": "nobody@example.com"})]
+    assert audit_rows(uow, "auth.login_failed") == failed
+
+
 async def test_login_of_deactivated_user_fails(auth: AuthService, uow: FakeUnitOfWork, user_id):
     """A deactivated account cannot log in, even with the right password."""
     uow.committed_users[user_id].is_active = False
