@@ -313,6 +313,27 @@ async def test_disable_with_a_code_turns_mfa_off(client, account: Account, engin
     assert await audit_rows(engine, "auth.mfa_disabled") == disabled
 
 
+async def test_disable_with_a_recovery_code_turns_mfa_off(
+    client, account: Account, engine: AsyncEngine
+):
+    """A recovery code turns MFA off too, for a user who lost the authenticator: audited as
+    the factor used, and as a recovery code spent."""
+    right = await client.post(
+        f"{MFA}/disable",
+        json={"code": account.recovery_codes[0], "password": PASSWORD},
+        headers=account.headers,
+    )
+    status = await client.get(MFA, headers=account.headers)
+
+    assert right.status_code == 204
+    assert status.json() == {"enabled": False, "recovery_codes_left": 0}
+    user_id = account.user["id"]
+    disabled = [(user_id, "user", str(user_id), {"second_factor": "recovery_code"})]
+    assert await audit_rows(engine, "auth.mfa_disabled") == disabled
+    spent = await audit_rows(engine, "auth.mfa_recovery_code_used")
+    assert spent == [(user_id, "user", str(user_id), {})]
+
+
 async def test_enabling_ends_the_other_sessions(client, engine: AsyncEngine):
     """Sessions started with the password alone end when MFA goes on, except the caller's;
     the audit row says how many ended."""
